@@ -1,0 +1,85 @@
+"""The MkDocs plugin: wires MkDocs events to the build steps, and nothing more.
+
+Moving away from MkDocs should touch only this file: loading, validation, geocoding, pages,
+the finder, the map, search and exports all live in their own modules and take `Entry`
+objects and `Settings`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from . import site
+from .settings import Settings, from_options
+
+log = logging.getLogger("mkdocs.plugins.community-map")
+
+
+class CommunityMapConfig(Config):
+    entries_dir = c.Type(str, default="entries")
+    schema_dir = c.Type(str, default="schema")
+    region = c.Type(dict, default={})
+    geocoder = c.Type(dict, default={})
+    tiles = c.Type(dict, default={})
+    repo_url = c.Type(str, default="")
+    edit_branch = c.Type(str, default="main")
+    postcode_lookup_url = c.Type(str, default="https://api.postcodes.io/postcodes/{postcode}")
+    stale_after_days = c.Type(int, default=365)
+    search = c.Type(bool, default=True)  # run Pagefind after the build
+
+
+class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.result: site.SiteBuild | None = None
+
+    def on_config(self, config: Any) -> Any:
+        root = Path(config.config_file_path).resolve().parent
+        self.settings = from_options(
+            dict(self.config), root, repo_url=config.repo_url or "", site_name=config.site_name
+        )
+        return config
+
+    def on_files(self, files: Files, config: Any) -> Files:
+        assert self.settings is not None
+        result = site.build(self.settings)
+        for problem in result.warnings:
+            log.warning(problem.format())
+        if result.errors:
+            lines = "\n".join(p.format() for p in result.errors)
+            raise PluginError(
+                f"{len(result.errors)} problem(s) in the entries; fix them and build again:\n"
+                f"{lines}"
+            )
+        self.result = result
+        for output in result.outputs:
+            if files.get_file_from_path(output.path) is not None:
+                files.remove(files.get_file_from_path(output.path))
+            files.append(File.generated(config, output.path, content=output.content))
+        return files
+
+    def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
+        """Generated pages bring finished, sanitised HTML: skip Markdown for them."""
+        if self.result is not None:
+            body = self.result.html.get(page.file.src_uri)
+            if body is not None:
+                return body
+        return html
+
+    def on_post_build(self, config: Any) -> None:
+        if self.result is not None and self.config.search:
+            site.post_build(self.result, Path(config.site_dir))
+
+    def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
+        if self.settings is not None:
+            server.watch(str(self.settings.entries_dir))
+            server.watch(str(self.settings.schema_dir))
+        return server

@@ -1,0 +1,102 @@
+"""The whole build, without MkDocs: entries in, site files out.
+
+`build()` runs load → validate → coordinates (from entries and the geocode cache, never the
+network) → pages, finder, map and exports, and reports how long each phase took, so the
+benchmark and the plugin run exactly the same code.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .loader import load_paths
+from .model import Entry, Problem
+from .outputs import Output
+from .settings import Settings
+from .validate import validate_entries
+
+
+@dataclass
+class SiteBuild:
+    entries: list[Entry]
+    problems: list[Problem]
+    outputs: list[Output] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def html(self) -> dict[str, str]:
+        return {o.path: o.html for o in self.outputs if o.html is not None}
+
+
+# Each generator takes (published entries, settings, coordinates) and returns Outputs.
+# Modules register here; a generator that is not built yet is simply absent.
+Generator = Callable[..., list[Output]]
+
+
+def _generators() -> list[tuple[str, Generator]]:
+    found: list[tuple[str, Generator]] = []
+    for phase, module in (("pages", "pages"), ("finder", "finder"), ("map", "mapping"),
+                          ("exports", "exports")):
+        try:
+            mod = __import__(f"build_tools.{module}", fromlist=["generate"])
+        except ModuleNotFoundError:
+            continue
+        found.append((phase, mod.generate))
+    return found
+
+
+def build(settings: Settings, paths: list[Path] | None = None) -> SiteBuild:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    entries, problems = load_paths(paths or [settings.entries_dir], base=settings.root)
+    timings["load"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    problems = problems + validate_entries(entries, settings)
+    timings["validate"] = time.perf_counter() - clock
+    result = SiteBuild(entries=entries, problems=sorted(problems), timings=timings)
+    if result.errors:
+        return result
+
+    clock = time.perf_counter()
+    coords: dict[str, tuple[float, float]] = {}
+    try:
+        from .geocode import coordinates_offline
+    except ModuleNotFoundError:
+        for entry in entries:
+            loc = entry.location
+            if loc is not None and loc.has_coordinates:
+                coords[entry.id] = (loc.lat, loc.lon)  # type: ignore[assignment]
+    else:
+        coords, geo_problems = coordinates_offline(entries, settings)
+        result.problems = sorted(result.problems + geo_problems)
+    timings["geocode"] = time.perf_counter() - clock
+
+    published = sorted((e for e in entries if e.published), key=lambda e: e.name.casefold())
+    for phase, generate in _generators():
+        clock = time.perf_counter()
+        result.outputs.extend(generate(published, settings, coords))
+        timings[phase] = time.perf_counter() - clock
+    return result
+
+
+def post_build(result: SiteBuild, site_dir: Path) -> None:
+    """Steps that read the written site (the search index)."""
+    try:
+        from .search import index_site
+    except ModuleNotFoundError:
+        return
+    clock = time.perf_counter()
+    index_site(site_dir)
+    result.timings["search"] = time.perf_counter() - clock
