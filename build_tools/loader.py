@@ -76,31 +76,49 @@ class _Builder:
 
     def problem(self, mark: Any, path: Path_, message: str, code: str) -> None:
         self.problems.append(
-            Problem(self.display, mark.line + 1, mark.column + 1, field_name(path), message,
-                    code=code)
+            Problem(
+                self.display, mark.line + 1, mark.column + 1, field_name(path), message, code=code
+            )
         )
 
     def node(self, event: Any, path: Path_, depth: int) -> Any:
         where = field_name(path)
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(event.start_mark, where,
-                           f"uses an alias (*{event.anchor}): write the value out in full "
-                           "here; anchors and aliases are not allowed in entry files",
-                           "alias")
+            raise _Refused(
+                event.start_mark,
+                where,
+                f"uses an alias (*{event.anchor}): write the value out in full "
+                "here; anchors and aliases are not allowed in entry files",
+                "alias",
+            )
         if getattr(event, "anchor", None):
-            raise _Refused(event.start_mark, where,
-                           f"uses an anchor (&{event.anchor}): remove it and write values out "
-                           "in full; anchors and aliases are not allowed in entry files",
-                           "anchor")
+            raise _Refused(
+                event.start_mark,
+                where,
+                f"uses an anchor (&{event.anchor}): remove it and write values out "
+                "in full; anchors and aliases are not allowed in entry files",
+                "anchor",
+            )
         if getattr(event, "tag", None) not in (None, "!"):
-            raise _Refused(event.start_mark, where,
-                           f"uses a YAML tag ({event.tag}): remove it; entry files hold plain "
-                           "values only, and nothing in them is ever run", "tag")
+            raise _Refused(
+                event.start_mark,
+                where,
+                f"uses a YAML tag ({_short_tag(event.tag)}): remove it; entry files "
+                "hold plain values only, and nothing in them is ever run",
+                "tag",
+            )
         if depth > MAX_DEPTH:
-            raise _Refused(event.start_mark, where,
-                           "is nested too deeply: entries are never more than a few levels deep; "
-                           "check the indentation", "depth")
+            raise _Refused(
+                event.start_mark,
+                where,
+                "is nested too deeply: entries are never more than a few levels deep; "
+                "check the indentation",
+                "depth",
+            )
         self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
+            # a block's text starts on the line after its `|` or `>`
+            self.marks[path] = (event.start_mark.line + 2, 1)
         if isinstance(event, yaml.ScalarEvent):
             return self.scalar(event, path)
         if isinstance(event, yaml.SequenceStartEvent):
@@ -123,21 +141,34 @@ class _Builder:
             if not isinstance(event, yaml.ScalarEvent):
                 self.node(event, (*path, "?"), depth + 1)  # consume it, refusing hazards
                 self.node(next(self.events), (*path, "?"), depth + 1)
-                self.problem(key_mark, path, "has a list or a group where a field name should "
-                             "be: field names are single words followed by a colon", "key")
+                self.problem(
+                    key_mark,
+                    path,
+                    "has a list or a group where a field name should "
+                    "be: field names are single words followed by a colon",
+                    "key",
+                )
                 continue
             key = self.scalar(event, None)
             if not isinstance(key, str):
                 self.node(next(self.events), (*path, "?"), depth + 1)
-                self.problem(key_mark, path,
-                             f"`{event.value}` is read as {_word(event)}, not as a field name: "
-                             "field names are words like `name:`", "key")
+                self.problem(
+                    key_mark,
+                    path,
+                    f"`{event.value}` is read as {_word(event)}, not as a field name: "
+                    "field names are words like `name:`",
+                    "key",
+                )
                 continue
             child = (*path, key)
             if key in seen:
-                self.problem(key_mark, child,
-                             f"is given twice, on lines {seen[key]} and {key_mark.line + 1}: "
-                             "keep one and delete the other", "duplicate-key")
+                self.problem(
+                    key_mark,
+                    child,
+                    f"is given twice, on lines {seen[key]} and {key_mark.line + 1}: "
+                    "keep one and delete the other",
+                    "duplicate-key",
+                )
             else:
                 seen[key] = key_mark.line + 1
             self.marks[("<key>", *child)] = (key_mark.line + 1, key_mark.column + 1)
@@ -152,17 +183,13 @@ class _Builder:
         if tag == _STR or tag not in _TYPE_WORDS:
             return value
         if tag == "tag:yaml.org,2002:timestamp":
+            # Dates stay text (YYYY-MM-DD) so the data is plain JSON; a date that does not
+            # exist, or a date with a time, stays as written for the validator to explain.
             try:
                 parsed = _CONSTRUCTOR.construct_yaml_timestamp(yaml.ScalarNode(tag, value))
             except (ValueError, OverflowError):
-                if path is not None:
-                    self.problem(event.start_mark, path,
-                                 f"{value} is not a date that exists: check the day and the "
-                                 "month, and write it as YYYY-MM-DD", "bad-date")
                 return value
-            if isinstance(parsed, dt.datetime) or path is None:
-                if path is not None:
-                    self.misread[path] = value
+            if isinstance(parsed, dt.datetime):
                 return value
             return parsed.isoformat()
         node = yaml.ScalarNode(tag, value)
@@ -182,42 +209,69 @@ class _Builder:
         return parsed
 
 
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
+
+
 def _word(event: Any) -> str:
     tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))
     return _TYPE_WORDS.get(tag, "a value")
 
 
 _SYNTAX_HINTS = (
-    ("'\\t'", "there is a tab character here: indent with spaces, never tabs"),
-    ("mapping values are not allowed",
-     "a value contains a colon and a space (`: `): put the whole value in quotes"),
-    ("could not find expected ':'",
-     "a line is missing the colon after its field name, or a value needs quotes"),
-    ("did not find expected key",
-     "the indentation is uneven: line the fields up under each other with spaces"),
-    ("expected <block end>",
-     "the indentation is uneven: line the fields up under each other with spaces"),
+    ("\t", "there is a tab character here: indent with spaces, never tabs"),
+    (
+        "mapping values are not allowed",
+        "a value contains a colon and a space (`: `): put the whole value in quotes",
+    ),
+    (
+        "could not find expected ':'",
+        "a line is missing the colon after its field name, or a value needs quotes",
+    ),
+    (
+        "did not find expected key",
+        "the indentation is uneven: line the fields up under each other with spaces",
+    ),
+    (
+        "expected <block end>",
+        "the indentation is uneven: line the fields up under each other with spaces",
+    ),
     ("found unexpected end of stream", "a quoted value has no closing quote"),
     ("while scanning a quoted scalar", "a quoted value has no closing quote"),
-    ("found unacceptable character",
-     "the file holds a control character that YAML cannot read: retype this line"),
-    ("special characters are not allowed",
-     "the file holds a control character that YAML cannot read: retype this line"),
+    (
+        "found unacceptable character",
+        "the file holds a control character that YAML cannot read: retype this line",
+    ),
+    (
+        "special characters are not allowed",
+        "the file holds a control character that YAML cannot read: retype this line",
+    ),
     ("found character '@'", "a value starting with @ or ` must be in quotes"),
     ("found character '`'", "a value starting with @ or ` must be in quotes"),
-    ("did not find expected '-' indicator",
-     "a list item is out of line: start each item with `- ` at the same indentation"),
-    ("found undefined alias",
-     "uses an alias (*name): write the value out in full; aliases are not allowed"),
+    (
+        "did not find expected '-' indicator",
+        "a list item is out of line: start each item with `- ` at the same indentation",
+    ),
+    (
+        "found undefined alias",
+        "uses an alias (*name): write the value out in full; aliases are not allowed",
+    ),
     ("found undefined tag handle", "uses a YAML tag (!...): remove it"),
-    ("did not find expected node content",
-     "a value is missing or starts with a character that needs quotes"),
+    (
+        "did not find expected node content",
+        "a value is missing or starts with a character that needs quotes",
+    ),
 )
 
 
-def _syntax_message(error: yaml.YAMLError) -> tuple[int, int, str]:
+def _syntax_message(error: yaml.YAMLError, source: str) -> tuple[int, int, str]:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     text = f"{getattr(error, 'problem', '') or ''} {getattr(error, 'context', '') or ''}"
+    if mark is not None:
+        lines = source.splitlines()
+        line_text = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line_text[: mark.column + 1]:
+            text += " \t"  # libyaml does not always say that the character was a tab
     hint = next((h for key, h in _SYNTAX_HINTS if key in text), None)
     if hint is None:
         problem = (getattr(error, "problem", None) or str(error)).strip()
@@ -238,9 +292,12 @@ def parse_text(text: str, display: str) -> tuple[Any, Builder_, list[Problem]]:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise _Refused(event.start_mark, "",
-                                   "holds more than one document (a second `---`): keep one "
-                                   "activity per file", "documents")
+                    raise _Refused(
+                        event.start_mark,
+                        "",
+                        "holds more than one document (a second `---`): keep one activity per file",
+                        "documents",
+                    )
                 first = next(events)
                 if isinstance(first, yaml.DocumentEndEvent):
                     continue
@@ -248,23 +305,44 @@ def parse_text(text: str, display: str) -> tuple[Any, Builder_, list[Problem]]:
                 data = builder.node(first, (), 0)
                 if not isinstance(data, dict):
                     kind = "a list" if isinstance(data, list) else "a single value"
-                    raise _Refused(root_event.start_mark, "",
-                                   f"is {kind}, but an entry is a set of fields, one per line, "
-                                   "like `name: Mote Park Health Walk`", "top-level")
+                    raise _Refused(
+                        root_event.start_mark,
+                        "",
+                        f"is {kind}, but an entry is a set of fields, one per line, "
+                        "like `name: Mote Park Health Walk`",
+                        "top-level",
+                    )
     except _Refused as refused:
-        problems.append(Problem(display, refused.line, refused.column, refused.field,
-                                refused.message, code=refused.code))
+        problems.append(
+            Problem(
+                display,
+                refused.line,
+                refused.column,
+                refused.field,
+                refused.message,
+                code=refused.code,
+            )
+        )
         return None, builder, problems
     except yaml.YAMLError as error:
-        line, column, hint = _syntax_message(error)
+        line, column, hint = _syntax_message(error, text)
         problems.append(Problem(display, line, column, "", hint, code="syntax"))
         return None, builder, problems
     except RecursionError:
         problems.append(Problem(display, 1, 1, "", "is nested too deeply to read", code="depth"))
         return None, builder, problems
     if data is None and not problems:
-        problems.append(Problem(display, 1, 1, "", "is empty: an entry needs the fields of one "
-                                "activity (start from `community-map new`)", code="empty"))
+        problems.append(
+            Problem(
+                display,
+                1,
+                1,
+                "",
+                "is empty: an entry needs the fields of one "
+                "activity (start from `community-map new`)",
+                code="empty",
+            )
+        )
     return data, builder, problems
 
 
@@ -274,8 +352,17 @@ Builder_ = _Builder
 def decode(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
     """UTF-8 text (a byte-order mark and CRLF are fine), or a problem naming where it is not."""
     if len(raw) > MAX_BYTES:
-        return None, [Problem(display, 1, 1, "", f"is {len(raw) // 1024} KiB; an entry file may "
-                              "be at most 64 KiB: shorten the description", code="size")]
+        return None, [
+            Problem(
+                display,
+                1,
+                1,
+                "",
+                f"is {len(raw) // 1024} KiB; an entry file may "
+                "be at most 64 KiB: shorten the description",
+                code="size",
+            )
+        ]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -284,14 +371,32 @@ def decode(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
-        hint = ("it looks like UTF-16: save it as UTF-8"
-                if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "save the file as UTF-8")
-        return None, [Problem(display, line, column, "",
-                              f"is not UTF-8 text (byte 0x{raw[error.start]:02x}): {hint}",
-                              code="encoding")]
+        hint = (
+            "it looks like UTF-16: save it as UTF-8"
+            if raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+            else "save the file as UTF-8"
+        )
+        return None, [
+            Problem(
+                display,
+                line,
+                column,
+                "",
+                f"is not UTF-8 text (byte 0x{raw[error.start]:02x}): {hint}",
+                code="encoding",
+            )
+        ]
     if "\x00" in text:
-        return None, [Problem(display, 1, 1, "", "holds a NUL character: save it as plain UTF-8 "
-                              "text", code="encoding")]
+        return None, [
+            Problem(
+                display,
+                1,
+                1,
+                "",
+                "holds a NUL character: save it as plain UTF-8 text",
+                code="encoding",
+            )
+        ]
     return text, []
 
 
@@ -322,16 +427,25 @@ def load_file(path: Path, base: Path | None = None) -> tuple[Entry | None, list[
             raw = handle.read(MAX_BYTES + 1)
             if len(raw) > MAX_BYTES:
                 size = os.fstat(handle.fileno()).st_size
-                return None, [Problem(display, 1, 1, "", f"is {size // 1024} KiB; an entry file "
-                                      "may be at most 64 KiB: shorten the description",
-                                      code="size")]
+                return None, [
+                    Problem(
+                        display,
+                        1,
+                        1,
+                        "",
+                        f"is {size // 1024} KiB; an entry file "
+                        "may be at most 64 KiB: shorten the description",
+                        code="size",
+                    )
+                ]
     except OSError as error:
-        return None, [Problem(display, 1, 1, "", f"cannot be read: {error.strerror}",
-                              code="io")]
+        return None, [Problem(display, 1, 1, "", f"cannot be read: {error.strerror}", code="io")]
     return load_bytes(raw, display, path.stem)
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+def discover(
+    paths: Iterable[Path], base: Path | None = None
+) -> tuple[list[Path], list[Problem]]:
     """Entry files under the given files and folders, sorted; misnamed files are problems."""
     found: set[Path] = set()
     problems: list[Problem] = []
@@ -344,15 +458,21 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
                 if candidate.suffix == ".yml":
                     found.add(candidate)
                 elif candidate.suffix.lower() in (".yaml", ".yml"):
-                    problems.append(Problem(display_path(candidate), 1, 1, "",
-                                            f"entry files must end in `.yml`: rename it to "
-                                            f"`{candidate.stem}.yml`", code="file-name"))
+                    problems.append(
+                        Problem(
+                            display_path(candidate, base),
+                            1,
+                            1,
+                            "",
+                            f"entry files must end in `.yml`: rename it to `{candidate.stem}.yml`",
+                            code="file-name",
+                        )
+                    )
         elif path.is_file():
             found.add(path)
         else:
-            problems.append(Problem(display_path(path), 1, 1, "", "does not exist",
-                                    code="missing"))
-    return sorted(found, key=lambda p: display_path(p)), problems
+            problems.append(Problem(display_path(path, base), 1, 1, "", "does not exist", code="missing"))
+    return sorted(found, key=lambda p: display_path(p, base)), problems
 
 
 def _load_chunk(args: tuple[list[str], str]) -> list[tuple[Entry | None, list[Problem]]]:
@@ -364,14 +484,15 @@ def load_paths(
     paths: Iterable[Path], base: Path | None = None, progress: Any = None
 ) -> tuple[list[Entry], list[Problem]]:
     """Every entry under `paths`, with every loading problem; in parallel for big folders."""
-    files, problems = discover(paths)
     base = base or Path.cwd()
+    files, problems = discover(paths, base)
     results: list[tuple[Entry | None, list[Problem]]] = []
     workers = min(os.cpu_count() or 1, 8)
     if len(files) >= PARALLEL_FROM and workers > 1:
         size = max(50, len(files) // (workers * 8))
-        chunks = [([str(f) for f in files[i:i + size]], str(base))
-                  for i in range(0, len(files), size)]
+        chunks = [
+            ([str(f) for f in files[i : i + size]], str(base)) for i in range(0, len(files), size)
+        ]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for chunk in pool.map(_load_chunk, chunks):
                 results.extend(chunk)

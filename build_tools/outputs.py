@@ -39,3 +39,22 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def page_url(path: str) -> str:
+    """The URL (directory style) MkDocs gives a page source: `activities/x.md` -> `activities/x/`."""
+    stem = path[:-3] if path.endswith(".md") else path
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem[: -len("index")]
+        return stem
+    return stem + "/"
+
+
+def rel(from_page: str, target: str) -> str:
+    """A relative link from a page source (`activities/x.md`) to a site path (`map/`).
+
+    Generated HTML bypasses MkDocs' link rewriting, so it links relatively itself: the site
+    then works under any base path and from a folder.
+    """
+    depth = page_url(from_page).count("/")
+    return "../" * depth + target

@@ -172,7 +172,9 @@ def from_options(
         options={k: v for k, v in geo_raw.items() if k not in known},
     )
     tiles_raw = dict(options.get("tiles") or {})
-    tiles = TileSettings(**{k: v for k, v in tiles_raw.items() if k in TileSettings.__dataclass_fields__})
+    tiles = TileSettings(
+        **{k: v for k, v in tiles_raw.items() if k in TileSettings.__dataclass_fields__}
+    )
     return Settings(
         root=root,
         entries_dir=root / str(options.get("entries_dir", "entries")),
@@ -182,9 +184,7 @@ def from_options(
         tiles=tiles,
         repo_url=str(options.get("repo_url") or repo_url or "").rstrip("/"),
         edit_branch=str(options.get("edit_branch", "main")),
-        postcode_lookup_url=str(
-            options.get("postcode_lookup_url", Settings.postcode_lookup_url)
-        ),
+        postcode_lookup_url=str(options.get("postcode_lookup_url", Settings.postcode_lookup_url)),
         stale_after_days=int(options.get("stale_after_days", 365)),
         site_name=site_name or "Community Map",
     )

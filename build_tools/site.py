@@ -46,8 +46,12 @@ Generator = Callable[..., list[Output]]
 
 def _generators() -> list[tuple[str, Generator]]:
     found: list[tuple[str, Generator]] = []
-    for phase, module in (("pages", "pages"), ("finder", "finder"), ("map", "mapping"),
-                          ("exports", "exports")):
+    for phase, module in (
+        ("pages", "pages"),
+        ("finder", "finder"),
+        ("map", "mapping"),
+        ("exports", "exports"),
+    ):
         try:
             mod = __import__(f"build_tools.{module}", fromlist=["generate"])
         except ModuleNotFoundError:

@@ -1,10 +1,667 @@
-"""Validation (being written): schema + semantic checks. Placeholder API for other steps."""
+"""Validation: the JSON Schema plus the checks a schema cannot express, as one list of problems.
+
+Every problem names the file, the line, the column and the field, and says what to write
+instead: providers fix these files by hand in a web editor. Schema errors come from
+jsonschema's `Draft202012Validator` (with its format checker); because that costs about 2 ms
+an entry, a compiled jsonschema-rs validator answers the common question "is this entry
+valid?" first, and only entries that fail get the full, explained report.
+"""
 
 from __future__ import annotations
 
-from .model import Entry, Problem
-from .settings import Settings
+import datetime as dt
+import difflib
+import html
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import jsonschema
+import phonenumbers
+
+from .loader import field_name
+from .model import Entry, Path_, Problem
+from .settings import Settings, Vocabulary
+
+try:  # the fast path; the full report never depends on it
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - jsonschema-rs is a declared dependency
+    jsonschema_rs = None
+
+LIST_FILES = {
+    "categories": "categories",
+    "audiences": "audiences",
+    "areas": "areas",
+    "accessibility": "accessibility",
+}
+LINK_SCHEMES = ("https", "http", "mailto", "tel")
+WEBMAIL = re.compile(
+    r"@(gmail|googlemail|hotmail|outlook|live|yahoo|ymail|icloud|me|aol|msn|btinternet|sky|"
+    r"virginmedia|talktalk|protonmail|proton|gmx|mail|zoho|yandex)\.",
+    re.IGNORECASE,
+)
+POSTCODE = re.compile(
+    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKS-UW]|"
+    r"[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>|<!--")
+MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+MD_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*)>")
+MD_REF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)", re.MULTILINE)
+ATX_HEADING = re.compile(r"^ {0,3}(#{1,2})(\s|$)", re.MULTILINE)
+SETEXT = re.compile(r"^ {0,3}(=+|-+) *$")
+IMAGE = re.compile(r"!\[")
+# Invisible and direction-changing characters: Unicode "format" (Cf) and control (Cc) ones.
+ONE_LINE_FIELDS = {
+    ("name",),
+    ("summary",),
+    ("schedule_note",),
+    ("cost_note",),
+    ("organisation", "name"),
+    ("location", "venue"),
+    ("location", "address"),
+    ("location", "town"),
+    ("location", "postcode"),
+}
+PLAIN_TEXT_FIELDS = ONE_LINE_FIELDS
 
 
-def validate_entries(entries: list[Entry], settings: Settings, today=None) -> list[Problem]:
-    return []
+def _char_problem(text: str, multiline: bool) -> str | None:
+    for char in text:
+        if char == "\n" and multiline:
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cf", "Co", "Cs") or char in "\u2028\u2029":
+            if char in "\n\r" and not multiline:
+                return "must be on one line: join the lines"
+            if char == "\t":
+                return "contains a tab character: use spaces"
+            name = unicodedata.name(char, "a control character")
+            return (
+                f"contains an invisible character (U+{ord(char):04X} {name}): retype "
+                "the text without it, or paste it as plain text"
+            )
+    return None
+
+
+class Validator:
+    """One reusable validator for a deployment: schema compiled once, lists loaded once."""
+
+    def __init__(self, settings: Settings, today: dt.date | None = None) -> None:
+        self.settings = settings
+        self.today = today or dt.date.today()
+        self.vocabulary: Vocabulary = settings.vocabulary()
+        schema_path = settings.schema_dir / "entry.schema.json"
+        self.schema: dict[str, Any] = json.loads(schema_path.read_text(encoding="utf-8"))
+        self.full = jsonschema.Draft202012Validator(
+            self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
+        self.fast = (
+            jsonschema_rs.validator_for(self.schema, validate_formats=True)
+            if jsonschema_rs is not None
+            else None
+        )
+
+    # -- the schema ---------------------------------------------------------------------
+    def _schema_valid(self, data: Any) -> bool:
+        if self.fast is None:
+            return False
+        try:
+            return bool(self.fast.is_valid(data))
+        except (ValueError, OverflowError, TypeError):
+            return False  # e.g. an integer too large for the fast validator
+
+    def schema_problems(self, entry: Entry) -> list[Problem]:
+        if self._schema_valid(entry.data):
+            return []
+        errors = sorted(self.full.iter_errors(entry.data), key=jsonschema.exceptions.relevance)
+        problems: list[Problem] = []
+        seen: set[tuple[Path_, str]] = set()
+        # A wrong type says all there is to say about a value; a misspelt field name
+        # explains the "missing" field it was meant to be.
+        typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+        meant = {
+            (tuple(e.absolute_path), guess)
+            for e in errors
+            if e.validator == "additionalProperties"
+            for guess in self._misspellings(e)
+        }
+        for error in errors:
+            path = tuple(error.absolute_path)
+            if error.validator != "type" and path in typed:
+                continue
+            for field, where, message, is_key in self._explain(entry, error):
+                if error.validator == "required" and (path, field[-1]) in meant:
+                    continue
+                if (field, message) in seen:
+                    continue
+                seen.add((field, message))
+                line, column = entry.key_mark(where) if is_key else entry.mark(where)
+                problems.append(
+                    Problem(
+                        entry.path,
+                        line,
+                        column,
+                        field_name(field),
+                        message,
+                        code=f"schema-{error.validator}",
+                    )
+                )
+        return problems
+
+    @staticmethod
+    def _misspellings(error: Any) -> list[str]:
+        allowed = list(error.schema.get("properties", {}))
+        extras = set(error.instance) - set(allowed) if isinstance(error.instance, dict) else ()
+        found = []
+        for extra in extras:
+            found.extend(difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6))
+        return found
+
+    def _hint(self, schema: dict[str, Any], path: Path_) -> str:
+        hint = schema.get("x-hint") if isinstance(schema, dict) else None
+        return hint or self._schema_at(path).get("x-hint", "")
+
+    def _schema_at(self, path: Path_) -> dict[str, Any]:
+        node: dict[str, Any] = self.schema
+        for part in path:
+            if isinstance(part, int):
+                node = node.get("items", {})
+            else:
+                node = node.get("properties", {}).get(part, {})
+        return node
+
+    def _explain(self, entry: Entry, error: Any) -> Iterator[tuple[Path_, Path_, str, bool]]:
+        """Plain-English messages for one jsonschema error.
+
+        Yields (the field it is about, where to point, the message, point at the key)."""
+        path: Path_ = tuple(error.absolute_path)
+        kind = error.validator
+        value = error.instance
+        hint = self._hint(error.schema, path)
+        if kind == "required":
+            for name in error.validator_value:
+                if isinstance(value, dict) and name not in value:
+                    what = self._schema_at((*path, name)).get("x-hint", "")
+                    where = f" from `{field_name(path)}`" if path else ""
+                    yield (
+                        (*path, name),
+                        path,
+                        (
+                            f"is missing{where}: add a line `{name}: ...`"
+                            + (f" ({what})" if what else "")
+                        ),
+                        True,
+                    )
+            return
+        if kind == "additionalProperties":
+            allowed = list(error.schema.get("properties", {}))
+            for extra in sorted(set(value) - set(allowed)):
+                guess = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
+                tip = (
+                    f"did you mean `{guess[0]}`?"
+                    if guess
+                    else f"the fields allowed here are {', '.join(allowed)}"
+                )
+                yield (
+                    (*path, extra),
+                    (*path, extra),
+                    (f"`{extra}` is not a field an entry can have: {tip}"),
+                    True,
+                )
+            return
+        if kind == "type":
+            written = entry.misread.get(path)
+            yield (
+                path,
+                path,
+                self._type_message(path, value, error.validator_value, written, hint),
+                False,
+            )
+            return
+        if kind == "enum":
+            choices = [str(c) for c in error.validator_value]
+            guess = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+            tip = f"did you mean `{guess[0]}`?" if guess else f"write one of: {', '.join(choices)}"
+            yield path, path, f"`{value}` is not allowed here: {tip}", False
+            return
+        if kind in ("minLength", "maxLength"):
+            count = len(value)
+            if kind == "minLength":
+                text = "is empty" if count == 0 else f"is too short ({count} characters)"
+                yield path, path, f"{text}: {hint or 'write more'}", False
+            else:
+                yield (
+                    path,
+                    path,
+                    (
+                        f"is too long ({count} characters, at most "
+                        f"{error.validator_value}): shorten it"
+                    ),
+                    False,
+                )
+            return
+        if kind in ("minItems", "maxItems"):
+            if kind == "minItems":
+                yield path, path, f"needs at least {error.validator_value} value(s): {hint}", False
+            else:
+                yield (
+                    path,
+                    path,
+                    (
+                        f"has {len(value)} values, at most {error.validator_value} are "
+                        f"allowed: keep the most important"
+                    ),
+                    False,
+                )
+            return
+        if kind == "uniqueItems":
+            repeats = sorted({str(v) for v in value if value.count(v) > 1})
+            yield (
+                path,
+                path,
+                f"lists {', '.join(f'`{r}`' for r in repeats)} twice: remove the repeat",
+                False,
+            )
+            return
+        if kind == "minProperties":
+            yield path, path, f"is empty: {hint}", False
+            return
+        if kind in ("pattern", "format"):
+            if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                yield (
+                    path,
+                    path,
+                    (f"{value} is not a date that exists: check the day and the month"),
+                    False,
+                )
+                return
+            yield path, path, f"`{value}` is not written right: {hint or 'check the format'}", False
+            return
+        if kind in ("minimum", "maximum"):
+            yield path, path, f"`{value}` is out of range: {hint}", False
+            return
+        yield path, path, f"{error.message}: {hint}" if hint else error.message, False
+
+    @staticmethod
+    def _type_message(
+        path: Path_, value: Any, expected: Any, written: str | None, hint: str
+    ) -> str:
+        expected = expected if isinstance(expected, list) else [expected]
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
+        if value is None:
+            return f"is empty: {hint or 'write a value'}, or remove the line"
+        if "string" in expected and written is not None:
+            if last in ("start", "end"):
+                return (
+                    f'write times in quotes, like "10:00" (without quotes YAML reads '
+                    f"{written} as the number {value})"
+                )
+            if last == "phone":
+                return (
+                    'put the phone number in quotes, like "01622 000111" (without quotes '
+                    "YAML reads it as a number and drops the leading zero)"
+                )
+            if last == "languages" or (path and path[0] == "languages"):
+                return (
+                    f'write the language code in quotes, like "{written}" (without quotes '
+                    f"YAML reads {written} as {str(value).lower()})"
+                )
+            kind = {bool: "yes/no", int: "a number", float: "a number"}.get(type(value), "a value")
+            return f'put it in quotes, like "{written}" (without quotes YAML reads it as {kind})'
+        words = {
+            "string": "text",
+            "array": "a list, like [a, b]",
+            "object": "a group of fields",
+            "integer": "a whole number",
+            "number": "a number",
+            "boolean": "true or false",
+        }
+        want = " or ".join(words.get(e, e) for e in expected)
+        return f"should be {want}" + (f": {hint}" if hint else "")
+
+    # -- checks the schema cannot express ----------------------------------------------
+    def semantic_problems(self, entry: Entry) -> list[Problem]:
+        out: list[Problem] = []
+        data = entry.data
+
+        def add(
+            path: Path_,
+            message: str,
+            severity: str = "error",
+            code: str = "",
+            key: bool = False,
+            line: int | None = None,
+        ) -> None:
+            at_line, column = entry.key_mark(path) if key else entry.mark(path)
+            if line is not None:
+                at_line, column = line, 1
+            line = at_line
+            out.append(Problem(entry.path, line, column, field_name(path), message, severity, code))
+
+        written_id = data.get("id")
+        if isinstance(written_id, str) and written_id != entry.id:
+            add(
+                ("id",),
+                f"is `{written_id}` but the file is called `{entry.id}.yml`: make "
+                "them the same (change the id, or rename the file)",
+                code="id-file",
+            )
+        self._lists(entry, add)
+        self._text(data, (), add)
+        loc = data.get("location")
+        if isinstance(loc, dict):
+            self._location(entry, loc, add)
+        delivery = data.get("delivery")
+        if isinstance(delivery, list) and "in-person" in delivery and not isinstance(loc, dict):
+            add(
+                ("delivery",),
+                "includes `in-person`, so the entry needs a `location` with the "
+                "address, town and postcode",
+                code="location-missing",
+            )
+        contact = data.get("contact")
+        if isinstance(contact, dict):
+            self._contact(contact, add)
+        description = data.get("description")
+        if isinstance(description, str):
+            self._description(entry, description, add)
+        for index, session in enumerate(data.get("schedule") or []):
+            if isinstance(session, dict):
+                self._session(index, session, add)
+        if data.get("cost") == "paid" and not data.get("cost_note"):
+            add(
+                ("cost",),
+                'is `paid`, so add `cost_note:` saying what it costs, like "£3 a session"',
+                code="cost-note",
+            )
+        age = data.get("age")
+        if isinstance(age, dict):
+            lo, hi = age.get("min"), age.get("max")
+            if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+                add(
+                    ("age", "min"),
+                    f"is {lo}, more than the maximum age {hi}: swap them",
+                    code="age",
+                )
+        reviewed = entry.last_reviewed
+        if reviewed is not None:
+            if reviewed > self.today:
+                add(
+                    ("last_reviewed",),
+                    f"is {reviewed.isoformat()}, in the future: write the "
+                    "date the details were last confirmed with the provider",
+                    code="future",
+                )
+            elif (self.today - reviewed).days > self.settings.stale_after_days:
+                add(
+                    ("last_reviewed",),
+                    f"was {reviewed.isoformat()}, over 12 months ago: "
+                    "confirm the details with the provider and update the date",
+                    severity="warning",
+                    code="stale",
+                )
+        return out
+
+    def _lists(self, entry: Entry, add: Any) -> None:
+        for field, list_name in LIST_FILES.items():
+            values = entry.data.get(field)
+            if not isinstance(values, list):
+                continue
+            terms = getattr(self.vocabulary, list_name)
+            allowed = list(terms) + (["all"] if field == "areas" else [])
+            for index, value in enumerate(values):
+                if not isinstance(value, str) or value in allowed:
+                    continue
+                guess = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+                tip = (
+                    f"did you mean `{guess[0]}`?"
+                    if guess
+                    else f"use a value from schema/{list_name}.yml"
+                )
+                add((field, index), f"`{value}` is not one of the {list_name}: {tip}", code="list")
+            if field == "areas" and "all" in values and len(values) > 1:
+                add((field,), "`all` already covers every area: write `[all]` alone", code="list")
+
+    def _text(self, value: Any, path: Path_, add: Any) -> None:
+        if isinstance(value, str):
+            multiline = path == ("description",)
+            problem = _char_problem(value, multiline)
+            if problem:
+                add(path, problem, code="characters")
+            if path in PLAIN_TEXT_FIELDS and HTML_TAG.search(value):
+                tag = HTML_TAG.search(value).group(0)  # type: ignore[union-attr]
+                add(path, f"is plain text, but contains HTML (`{tag}`): remove it", code="html")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self._text(item, (*path, key), add)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self._text(item, (*path, index), add)
+
+    def _location(self, entry: Entry, loc: dict[str, Any], add: Any) -> None:
+        postcode = loc.get("postcode")
+        if isinstance(postcode, str) and not POSTCODE.match(normalise_postcode(postcode)):
+            add(
+                ("location", "postcode"),
+                f"`{postcode}` is not a full UK postcode: write it like ME15 7RN",
+                code="postcode",
+            )
+        place = entry.location
+        if place is not None and place.has_coordinates:
+            region = self.settings.region
+            lat, lon = place.lat, place.lon
+            if not region.contains(lat, lon):  # type: ignore[arg-type]
+                swapped = region.contains(lon, lat)  # type: ignore[arg-type]
+                tip = (
+                    "lat and lon look swapped: put the latitude first"
+                    if swapped
+                    else "check the numbers, or remove `coordinates` to have them looked up "
+                    "from the address"
+                )
+                add(
+                    ("location", "coordinates"),
+                    f"({lat}, {lon}) is outside {region.name}: {tip}",
+                    code="bounds",
+                )
+
+    def _contact(self, contact: dict[str, Any], add: Any) -> None:
+        phone = contact.get("phone")
+        if isinstance(phone, str):
+            try:
+                number = phonenumbers.parse(phone, "GB")
+                valid = phonenumbers.is_valid_number(number)
+            except phonenumbers.NumberParseException:
+                valid, number = False, None
+            if not valid:
+                add(
+                    ("contact", "phone"),
+                    f"`{phone}` is not a valid UK phone number: write it "
+                    'with its area code, like "01622 000111"',
+                    code="phone",
+                )
+            elif phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
+                add(
+                    ("contact", "phone"),
+                    "is a mobile number: check the provider agreed to publish it",
+                    severity="warning",
+                    code="mobile",
+                )
+        email = contact.get("email")
+        if isinstance(email, str) and WEBMAIL.search(email):
+            add(
+                ("contact", "email"),
+                "is a personal webmail address: check the provider agreed to publish it",
+                severity="warning",
+                code="webmail",
+            )
+
+    def _description(self, entry: Entry, text: str, add: Any) -> None:
+        line0, _ = entry.mark(("description",))
+
+        def add_at(offset: int, message: str, code: str) -> None:
+            line = line0 + text.count("\n", 0, offset)
+            add(("description",), message, code=code, line=line)
+
+        tag = HTML_TAG.search(text)
+        if tag:
+            add_at(
+                tag.start(),
+                f"contains HTML (`{tag.group(0)}`): use Markdown instead: "
+                "**bold**, *italics*, [link text](https://example.org)",
+                "html",
+            )
+        image = IMAGE.search(text)
+        if image:
+            add_at(
+                image.start(),
+                "contains an image (`![...]`): images are not allowed; "
+                "describe it in words or link to it",
+                "image",
+            )
+        for match in ATX_HEADING.finditer(text):
+            add_at(
+                match.start(),
+                f"has a level-{len(match.group(1))} heading "
+                f"(`{match.group(1)}`): use `###` at most, or **bold** text",
+                "heading",
+            )
+        offset = 0
+        lines = text.split("\n")
+        for index, line in enumerate(lines):
+            if index and SETEXT.match(line) and lines[index - 1].strip():
+                add_at(
+                    offset,
+                    "underlines a line with `===` or `---`, which makes a big "
+                    "heading: use `###` at most, or leave a blank line before `---`",
+                    "heading",
+                )
+            offset += len(line) + 1
+        for pattern in (MD_LINK, MD_AUTOLINK, MD_REF):
+            for match in pattern.finditer(text):
+                url = match.group(1)
+                if not _link_ok(url):
+                    add_at(
+                        match.start(1),
+                        f"has a link to `{url[:60]}`: links must start "
+                        "with https://, http://, mailto: or tel:",
+                        "link",
+                    )
+
+    def _session(self, index: int, session: dict[str, Any], add: Any) -> None:
+        start, end = session.get("start"), session.get("end")
+        valid = re.compile(r"^\d{2}:\d{2}$")
+        if (
+            isinstance(start, str)
+            and isinstance(end, str)
+            and valid.match(start)
+            and valid.match(end)
+            and end <= start
+        ):
+            add(
+                ("schedule", index, "end"),
+                f'is "{end}", not after the start "{start}": '
+                'check the times (24-hour clock, like "14:30")',
+                code="times",
+            )
+        frequency = session.get("frequency")
+        if frequency == "monthly" and not session.get("weeks_of_month"):
+            add(
+                ("schedule", index, "frequency"),
+                "is `monthly`, so add `weeks_of_month:` "
+                "saying which weeks, like [1] for the first or [-1] for the last",
+                code="weeks",
+            )
+        if session.get("weeks_of_month") and frequency in ("weekly", "fortnightly"):
+            add(
+                ("schedule", index, "weeks_of_month"),
+                "only applies to monthly sessions: remove it, or set `frequency: monthly`",
+                code="weeks",
+            )
+
+    # -- all entries together ------------------------------------------------------------
+    def check(self, entries: Iterable[Entry]) -> list[Problem]:
+        entries = list(entries)
+        problems: list[Problem] = []
+        for entry in entries:
+            problems.extend(self.check_entry(entry))
+        problems.extend(self.cross_entry(entries))
+        return problems
+
+    def check_entry(self, entry: Entry) -> list[Problem]:
+        schema = self.schema_problems(entry)
+        semantic = self.semantic_problems(entry)
+        return schema + semantic
+
+    @staticmethod
+    def cross_entry(entries: list[Entry]) -> list[Problem]:
+        problems: list[Problem] = []
+        by_id: dict[str, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            by_id[entry.id].append(entry)
+        for same in by_id.values():
+            if len(same) > 1:
+                for entry in same:
+                    others = ", ".join(o.path for o in same if o is not entry)
+                    line, column = entry.mark(("id",))
+                    problems.append(
+                        Problem(
+                            entry.path,
+                            line,
+                            column,
+                            "id",
+                            f"`{entry.id}` is used by another entry too "
+                            f"({others}): every id must be unique; choose "
+                            "another and rename the file to match",
+                            code="id-unique",
+                        )
+                    )
+        by_place: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        for entry in entries:
+            loc = entry.location
+            if entry.name and loc is not None and loc.postcode:
+                key = (entry.name.casefold().strip(), normalise_postcode(loc.postcode))
+                by_place[key].append(entry)
+        for same in by_place.values():
+            if len(same) > 1:
+                for entry in same:
+                    others = ", ".join(o.path for o in same if o is not entry)
+                    line, column = entry.mark(("name",))
+                    problems.append(
+                        Problem(
+                            entry.path,
+                            line,
+                            column,
+                            "name",
+                            f"another entry has the same name and postcode "
+                            f"({others}): is it a duplicate?",
+                            severity="warning",
+                            code="duplicate",
+                        )
+                    )
+        return problems
+
+
+def _link_ok(url: str) -> bool:
+    cleaned = html.unescape(url)
+    cleaned = "".join(ch for ch in cleaned if ch.isprintable() and not ch.isspace())
+    if ":" not in cleaned:
+        return False
+    scheme = cleaned.split(":", 1)[0].lower()
+    return scheme in LINK_SCHEMES
+
+
+def normalise_postcode(postcode: str) -> str:
+    """`me157rn` -> `ME15 7RN`: the form postcodes are compared and cached in."""
+    compact = re.sub(r"\s+", "", postcode).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def validate_entries(
+    entries: list[Entry], settings: Settings, today: dt.date | None = None
+) -> list[Problem]:
+    """All problems of all entries, sorted by file and line."""
+    return sorted(Validator(settings, today).check(entries))

@@ -1,0 +1,299 @@
+"""The finder ("Find an activity"), the shortlist page and the data file both of them read.
+
+The finder page is the whole directory as one plain list (so it works without JavaScript),
+plus filter controls that `finder.js` brings to life. The script does not read that list: it
+reads `assets/data/activities.json`, a compact copy of every published activity (short keys,
+numbers instead of repeated words, bit masks for days and times), so at 10,000 activities it
+can filter in memory and draw only the first results instead of touching 10,000 elements.
+The shortlist page reads the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .model import DAY_ORDER, Entry
+from .outputs import Output, rel
+from .pages import front_matter
+from .schedule import DAY_NAMES, describe, times_of_day
+from .settings import Settings, Vocabulary
+from .text import escape, json_for_html
+
+DATA_PATH = "assets/data/activities.json"
+FIND_PAGE = "find.md"
+SHORTLIST_PAGE = "shortlist.md"
+FORMAT_VERSION = 1
+
+# Fixed lists, in the order the bit masks and indexes in activities.json use.
+DELIVERY = ("in-person", "online", "telephone", "home-visit")
+DELIVERY_NAMES = {"in-person": "In person", "online": "Online", "telephone": "By telephone",
+                  "home-visit": "Home visits"}
+TIMES = ("morning", "afternoon", "evening")
+TIME_NAMES = {"morning": "Morning (before 12:00)", "afternoon": "Afternoon (12:00 to 17:00)",
+              "evening": "Evening (from 17:00)"}
+COSTS = ("free", "paid", "donation")
+COST_NAMES = {"free": "Free", "paid": "Paid", "donation": "Donation"}
+BOOKING = ("drop-in", "booking-required", "referral-only")
+REFERRAL = ("self", "professional", "gp")
+RADII = (1, 3, 10, 30)
+REGION_WIDE = "all"  # an `areas` value: the whole region, so every area filter includes it
+
+
+def _mask(values: tuple[str, ...] | set[str], order: tuple[str, ...]) -> int:
+    return sum(1 << i for i, v in enumerate(order) if v in values)
+
+
+def _indexes(values: tuple[str, ...], terms: dict[str, Any]) -> list[int]:
+    positions = {key: i for i, key in enumerate(terms)}
+    return [positions[v] for v in values if v in positions]
+
+
+def _where(entry: Entry) -> str:
+    """One line a person can act on: the venue and address, or how it is delivered."""
+    loc = entry.location
+    if entry.in_person and loc is not None:
+        return loc.one_line()
+    return ", ".join(DELIVERY_NAMES.get(d, d) for d in entry.delivery)
+
+
+def record(
+    entry: Entry, vocab: Vocabulary, coords: dict[str, tuple[float, float]]
+) -> dict[str, Any]:
+    """The compact JSON record of one activity (keys are documented in finder.js)."""
+    rec: dict[str, Any] = {
+        "i": entry.id,
+        "n": entry.name,
+        "s": entry.summary,
+        "c": _indexes(entry.categories, vocab.categories),
+        "a": _indexes(entry.areas, vocab.areas),
+        "u": _indexes(entry.audiences, vocab.audiences),
+        "d": _mask(entry.delivery, DELIVERY),
+        "w": _mask(entry.days, DAY_ORDER),
+        "t": _mask(times_of_day(entry), TIMES),
+        "k": COSTS.index(entry.cost) if entry.cost in COSTS else -1,
+        "b": BOOKING.index(entry.booking) if entry.booking in BOOKING else -1,
+        "f": _mask(entry.referral, REFERRAL),
+        "l": _where(entry),
+        "r": entry.last_reviewed.isoformat() if entry.last_reviewed else "",
+    }
+    if REGION_WIDE in entry.areas:
+        rec["g"] = 1
+    access = _indexes(entry.accessibility, vocab.accessibility)
+    if access:
+        rec["x"] = access
+    org = entry.organisation.get("name", "")
+    if org and org != entry.name:
+        rec["o"] = org
+    when = describe(entry)
+    if when:
+        rec["h"] = when
+    if entry.cost_note:
+        rec["cn"] = entry.cost_note
+    for key, field in (("ph", "phone"), ("em", "email"), ("web", "website")):
+        value = entry.contact.get(field)
+        if value:
+            rec[key] = value
+    position = coords.get(entry.id)
+    if position is not None and entry.in_person:
+        rec["p"] = [round(position[0], 4), round(position[1], 4)]
+    if entry.status == "paused":
+        rec["z"] = 1
+    return rec
+
+
+def data_file(
+    published: list[Entry],
+    vocab: Vocabulary,
+    coords: dict[str, tuple[float, float]],
+    region: str = "",
+) -> str:
+    """activities.json: vocabularies once, then one compact record per published entry."""
+    payload = {
+        "v": FORMAT_VERSION,
+        "region": region,
+        "vocab": {
+            "category": [[t.id, t.name] for t in vocab.categories.values()],
+            "area": [[t.id, t.name] for t in vocab.areas.values()],
+            "audience": [[t.id, t.name] for t in vocab.audiences.values()],
+            "access": [[t.id, t.name] for t in vocab.accessibility.values()],
+        },
+        "items": [record(e, vocab, coords) for e in published if e.published],
+    }
+    # ensure_ascii=False keeps names readable and small; the file is served as JSON, never
+    # pasted into HTML, so it needs no HTML escaping.
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _source(title: str, description: str) -> str:
+    """The Markdown source of one of this module's pages: safe front matter and a stub."""
+    return front_matter(title, description, hide=["navigation", "toc"]) + "\nGenerated page.\n"
+
+
+def _checkboxes(param: str, legend: str, options: list[tuple[str, str]], hint: str = "") -> str:
+    boxes = "".join(
+        f'<li><label><input type="checkbox" name="{param}" value="{escape(value)}"> '
+        f"{escape(label)}</label></li>"
+        for value, label in options
+    )
+    hint_html = f'<p class="cm-hint">{escape(hint)}</p>' if hint else ""
+    return (
+        f'<details class="cm-filter" data-param="{param}"><summary>{escape(legend)}'
+        f' <span class="cm-filter__n"></span></summary>'
+        f'<fieldset><legend class="cm-visually-hidden">{escape(legend)}</legend>{hint_html}'
+        f'<ul class="cm-filter__options">{boxes}</ul></fieldset></details>'
+    )
+
+
+def _filters(vocab: Vocabulary) -> str:
+    groups = [
+        _checkboxes("category", "Category", [(t.id, t.name) for t in vocab.categories.values()]),
+        _checkboxes("area", "Area", [(t.id, t.name) for t in vocab.areas.values()]),
+        _checkboxes("day", "Day", [(d, DAY_NAMES[d]) for d in DAY_ORDER]),
+        _checkboxes("time", "Time of day", [(t, TIME_NAMES[t]) for t in TIMES]),
+        _checkboxes("cost", "Cost", [(c, COST_NAMES[c]) for c in COSTS]),
+        _checkboxes("audience", "Who it is for",
+                    [(t.id, t.name) for t in vocab.audiences.values()]),
+        _checkboxes("access", "Accessibility",
+                    [(t.id, t.name) for t in vocab.accessibility.values()],
+                    hint="Shows activities that have every feature you tick."),
+        _checkboxes("delivery", "How it is run", [(d, DELIVERY_NAMES[d]) for d in DELIVERY]),
+    ]
+    radius = "".join(f'<option value="{r}">{r} km</option>' for r in RADII)
+    return f"""<form id="cm-filters" class="cm-filters" role="search" aria-label="Filter activities" hidden>
+<div class="cm-field cm-field--q"><label for="cm-q">Search by word</label>
+<input id="cm-q" name="q" type="search" autocomplete="off" spellcheck="false" aria-describedby="cm-q-hint">
+<p id="cm-q-hint" class="cm-hint">For example: walking, dementia, debt advice</p></div>
+<fieldset class="cm-near"><legend>Near me</legend>
+<div class="cm-near__row">
+<div class="cm-field"><label for="cm-postcode">UK postcode</label>
+<input id="cm-postcode" name="postcode" type="text" autocomplete="postal-code" autocapitalize="characters" spellcheck="false" size="9" maxlength="10"></div>
+<button type="button" id="cm-postcode-go" class="md-button">Find near this postcode</button>
+<button type="button" id="cm-locate" class="md-button">Use my location</button>
+<div class="cm-field"><label for="cm-radius">Within</label>
+<select id="cm-radius" name="radius"><option value="">any distance</option>{radius}</select></div>
+</div>
+<p class="cm-hint">Your postcode is sent to postcodes.io to find where it is, only when you ask. Your location stays in your browser.</p>
+<p id="cm-near-status" class="cm-near__status"></p>
+<p id="cm-near-error" class="cm-error" role="alert"></p>
+</fieldset>
+<div class="cm-filter-groups">{"".join(groups)}</div>
+<p class="cm-filters__actions"><button type="button" id="cm-clear" class="md-button">Clear filters</button></p>
+</form>"""
+
+
+def _area_names(entry: Entry, vocab: Vocabulary, region: str) -> str:
+    if REGION_WIDE in entry.areas:
+        return f"Across {region}" if region else "Region-wide"
+    return ", ".join(vocab.areas[a].name for a in entry.areas if a in vocab.areas)
+
+
+def _static_item(entry: Entry, vocab: Vocabulary, page: str, region: str) -> str:
+    """One result in the list every visitor gets first: name, summary, where, when, cost."""
+    areas = _area_names(entry, vocab, region)
+    parts = [p for p in (areas, "; ".join(describe(entry)), COST_NAMES.get(entry.cost, ""))
+             if p]
+    paused = ' <span class="cm-tag">Paused</span>' if entry.status == "paused" else ""
+    href = rel(page, f"activities/{entry.id}/")
+    return (
+        f'<li class="cm-r"><h3><a href="{href}">{escape(entry.name)}</a>{paused}</h3>'
+        f"<p>{escape(entry.summary)}</p>"
+        f'<p class="cm-r__m">{escape(" · ".join(parts))}</p></li>'
+    )
+
+
+def _activities(n: int) -> str:
+    return "1 activity" if n == 1 else f"{n:,} activities"
+
+
+def finder_page(
+    published: list[Entry], settings: Settings, data_url: str
+) -> Output:
+    vocab = settings.vocabulary()
+    config = {
+        "data": data_url,
+        "base": rel(FIND_PAGE, ""),
+        "pagefind": rel(FIND_PAGE, "pagefind/"),
+        "postcodeUrl": settings.postcode_lookup_url,
+        "pageSize": 50,
+    }
+    items = "".join(_static_item(e, vocab, FIND_PAGE, settings.region.name) for e in published)
+    script = rel(FIND_PAGE, "assets/js/finder.js")
+    html = f"""<div class="cm-finder">
+<h1>Find an activity</h1>
+<p class="cm-lead">Every activity in the directory, from A to Z. Search by word, narrow the list by day, area, cost and more, or find what is near a postcode.</p>
+<script type="application/json" id="cm-finder-config">{json_for_html(config)}</script>
+{_filters(vocab)}
+<noscript><p class="cm-note">Searching and filtering need JavaScript, which is turned off or not available. Here is every activity, from A to Z.</p></noscript>
+<h2 id="cm-results-title" class="cm-results-title">Activities</h2>
+<p id="cm-count" class="cm-count" role="status" aria-live="polite" aria-atomic="true">{_activities(len(published))}, from A to Z</p>
+<ol id="cm-results" class="cm-results" aria-labelledby="cm-results-title">{items}</ol>
+<div id="cm-other" hidden><h2 id="cm-other-title" class="cm-results-title">Available online, by phone or at home</h2>
+<p class="cm-hint">These have no meeting place, so they are not sorted by distance.</p>
+<ol id="cm-other-results" class="cm-results" aria-labelledby="cm-other-title"></ol></div>
+<p class="cm-more"><button type="button" id="cm-more" class="md-button" hidden>Show more</button></p>
+</div>
+<script src="{script}" defer></script>
+"""
+    content = _source(
+        "Find an activity", "Search and filter every community activity in the directory."
+    )
+    return Output(path=FIND_PAGE, content=content, html=html)
+
+
+def shortlist_page(settings: Settings, data_url: str) -> Output:
+    config = {"data": data_url, "base": rel(SHORTLIST_PAGE, "")}
+    script = rel(SHORTLIST_PAGE, "assets/js/shortlist-page.js")
+    finder = rel(SHORTLIST_PAGE, "find/")
+    html = f"""<div class="cm-shortlist">
+<h1 id="cm-sl-title">Your shortlist</h1>
+<p class="cm-sl-date" id="cm-sl-date" hidden></p>
+<script type="application/json" id="cm-shortlist-config">{json_for_html(config)}</script>
+<noscript><p class="cm-note">Your shortlist is kept in this browser and needs JavaScript to show. Without it, you can still <a href="{finder}">find an activity</a> and note its details.</p></noscript>
+<div id="cm-sl-app" hidden>
+<p class="cm-lead cm-no-print">Activities you add with “Add to shortlist” are kept in this browser only: nothing is sent anywhere. Print the list or share a link to it.</p>
+<div id="cm-sl-import" class="cm-sl-import cm-no-print" role="region" aria-labelledby="cm-sl-import-title" hidden>
+<h2 id="cm-sl-import-title">A shared shortlist</h2>
+<p id="cm-sl-import-text"></p>
+<p><button type="button" id="cm-sl-import-add" class="md-button md-button--primary">Add them to my shortlist</button>
+<button type="button" id="cm-sl-import-replace" class="md-button">Replace my shortlist</button>
+<button type="button" id="cm-sl-import-ignore" class="md-button">Ignore</button></p>
+</div>
+<div class="cm-sl-controls cm-no-print">
+<div class="cm-field"><label for="cm-sl-name">Name to print on the list (optional)</label>
+<input id="cm-sl-name" type="text" autocomplete="off" maxlength="80" aria-describedby="cm-sl-name-hint">
+<p id="cm-sl-name-hint" class="cm-hint">For example the name of the person you are helping. It is not saved.</p></div>
+<p class="cm-sl-buttons"><button type="button" id="cm-sl-print" class="md-button md-button--primary">Print</button>
+<button type="button" id="cm-sl-clear" class="md-button">Clear shortlist</button></p>
+</div>
+<p id="cm-sl-status" class="cm-count" role="status" aria-live="polite" aria-atomic="true"></p>
+<ol id="cm-sl-items" class="cm-sl-items"></ol>
+<p id="cm-sl-empty" class="cm-note" hidden>Your shortlist is empty. <a href="{finder}">Find an activity</a> and choose “Add to shortlist”.</p>
+<div id="cm-sl-share" class="cm-sl-share cm-no-print" hidden>
+<h2>Share this shortlist</h2>
+<div class="cm-field"><label for="cm-sl-link">Link to this shortlist</label>
+<input id="cm-sl-link" type="text" readonly aria-describedby="cm-sl-link-hint">
+<p id="cm-sl-link-hint" class="cm-hint">Anyone who opens the link sees the same activities. It holds only the activities, no names.</p></div>
+<p><button type="button" id="cm-sl-copy" class="md-button">Copy link</button> <span id="cm-sl-copied" role="status" aria-live="polite"></span></p>
+</div>
+</div>
+</div>
+<script src="{script}" defer></script>
+"""
+    content = _source("Shortlist", "The activities you have chosen, ready to print or share.")
+    return Output(path=SHORTLIST_PAGE, content=content, html=html)
+
+
+def generate(
+    published: list[Entry], settings: Settings, coords: dict[str, tuple[float, float]]
+) -> list[Output]:
+    published = [e for e in published if e.published]
+    data = data_file(published, settings.vocabulary(), coords, settings.region.name)
+    # The version query makes browsers fetch the file again after each change of content.
+    version = hashlib.sha256(data.encode("utf-8")).hexdigest()[:10]
+    return [
+        Output(path=DATA_PATH, content=data),
+        finder_page(published, settings, rel(FIND_PAGE, f"{DATA_PATH}?v={version}")),
+        shortlist_page(settings, rel(SHORTLIST_PAGE, f"{DATA_PATH}?v={version}")),
+    ]

@@ -1,0 +1,358 @@
+"""The map of activities: the `map/` page, and the Folium map it shows in an iframe.
+
+Folium writes the map document (`assets/map/frame.html`): Leaflet, the tile layer from
+`settings.tiles`, and one `FastMarkerCluster` whose rows are only `[lat, lon, index]`. The
+provider text the popups need sits beside it in one JSON block written by
+`text.json_for_html` (with `$` and backticks escaped too), and `assets/js/map-frame.js` turns
+rows into markers and text into popup DOM with `textContent` - Folium itself escapes neither
+popups nor tooltips, so none are made in Python. The iframe keeps Leaflet's CSS away from the
+site; Folium's CDN assets (jQuery, Bootstrap, Font Awesome) are replaced on the instances by
+the files vendored under `site_overrides/assets/vendor/` (see `vendor.py`).
+
+Why this layout: 10,000 `folium.Marker`s in a `MarkerCluster` take 18 s to build and a 9 MB
+page; the FastMarkerCluster rows take about a second and stay small. (`LAYOUT = "fetch"`
+builds the measured alternative: the rows in a separate JSON file loaded with `fetch`.)
+
+The page around the iframe holds what a screen reader user needs as ordinary content: the
+key (a checkbox per category with its icon and name), the town jumps, "Near me" and the link
+to the finder, which stays the accessible equivalent of the map.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.plugins import FastMarkerCluster, MarkerCluster
+from folium.template import Template
+from markupsafe import Markup
+
+from . import pages, schedule, text
+from .model import Entry
+from .outputs import Output, rel
+from .settings import Settings, Term
+from .vendor import LEAFLET, MARKERCLUSTER
+
+PAGE = "map.md"
+FRAME = "assets/map/frame.html"
+DATA = "assets/map/activities.json"
+PAGE_CSS = "assets/map-page.css"  # also serves the frame (rules under .cm-frame)
+FRAME_JS = "assets/js/map-frame.js"
+PAGE_JS = "assets/js/map-page.js"
+TITLE = "Map of activities"
+LAYOUT = "fast"  # "fast": FastMarkerCluster rows in the frame; "fetch": a JSON file
+AREA_ZOOM = 11  # from this zoom on, "view as a list" narrows to the nearest area
+TOWN_ZOOM = 13
+FALLBACK_COLOUR = "#37474f"
+FALLBACK_ICON = "map-marker"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def _from_frame(target: str) -> str:
+    """A relative URL from the frame document to a site path (keeps a trailing slash)."""
+    url = posixpath.relpath(target.rstrip("/") or ".", posixpath.dirname(FRAME))
+    return url + "/" if target.endswith("/") else url
+
+
+def _json(value: object) -> str:
+    """`text.json_for_html`, and no `$` or backtick either: the text can never end a
+    `<script>`, nor start a template literal or `${...}` if someone pastes it into one."""
+    return text.json_for_html(value).replace("$", "\\u0024").replace("`", "\\u0060")
+
+
+# --- Folium pieces -------------------------------------------------------------------------
+
+
+class _Frame(Figure):
+    """Folium's figure with `lang`, a title, and the script inside `<body>`."""
+
+    _template = Template(
+        "<!DOCTYPE html>\n"
+        '<html lang="en-GB">\n'
+        "<head>\n"
+        "{{ this.header.render(**kwargs) }}\n"
+        "<title>{{ this.title }}</title>\n"
+        "</head>\n"
+        '<body class="cm-frame">\n'
+        "{{ this.html.render(**kwargs) }}\n"
+        "<script>\n"
+        "{{ this.script.render(**kwargs) }}\n"
+        "</script>\n"
+        "</body>\n"
+        "</html>\n"
+    )
+
+
+class _Map(folium.Map):
+    """`folium.Map` without the parts that hurt here: the viewport meta that forbids zooming
+    (an axe "critical"), the inline size styles (the stylesheet sizes the map) and the jQuery
+    `$(document).ready` call (no jQuery is loaded)."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <div class="folium-map cm-map" id={{ this.get_name()|tojson }}
+             role="region" aria-label="Map of activities"></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.map(
+            {{ this.get_name()|tojson }},
+            {
+                center: {{ this.location|tojson }},
+                crs: L.CRS.{{ this.crs }},
+                ...{{ this.options|tojavascript }}
+            }
+        );
+        {%- if this.control_scale %}
+        L.control.scale({imperial: true, metric: true}).addTo({{ this.get_name() }});
+        {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+
+class _Call(MacroElement):
+    """One JavaScript statement, placed in the map's script where it is added."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str, name: str) -> None:
+        super().__init__()
+        self._name = name
+        self._id = "cm"
+        self.code = code
+
+
+# --- Data ----------------------------------------------------------------------------------
+
+
+def _colour(term: Term) -> str:
+    return term.colour if _COLOUR.match(term.colour or "") else FALLBACK_COLOUR
+
+
+def _svg(term: Term) -> str:
+    try:
+        return str(text.icon(term.icon or FALLBACK_ICON, css_class="cm-pin__icon"))
+    except KeyError:
+        return str(text.icon(FALLBACK_ICON, css_class="cm-pin__icon"))
+
+
+def on_map(published: Iterable[Entry], coords: dict[str, tuple[float, float]]) -> list[Entry]:
+    """The activities the map shows: published, meeting in person, with a known position."""
+    return [e for e in published if e.in_person and e.id in coords and _ID.match(e.id)]
+
+
+def _categories(entries: list[Entry], settings: Settings) -> list[Term]:
+    """The vocabulary's categories that some mapped activity has, in vocabulary order."""
+    vocab = settings.vocabulary().categories
+    used = {c for e in entries for c in e.categories}
+    terms = [t for cid, t in vocab.items() if cid in used]
+    if any(not any(c in vocab for c in e.categories) for e in entries):
+        terms.append(Term(id="other", name="Other", icon=FALLBACK_ICON, colour=FALLBACK_COLOUR))
+    return terms
+
+
+def _rows(entries: list[Entry], terms: list[Term]) -> list[list[object]]:
+    """Per activity: [id, name, summary, [when...], [category indexes], paused]."""
+    index = {t.id: i for i, t in enumerate(terms)}
+    out: list[list[object]] = []
+    for e in entries:
+        cats = [index[c] for c in e.categories if c in index] or [index["other"]]
+        out.append([e.id, e.name, e.summary, schedule.describe(e), cats,
+                    1 if e.status == "paused" else 0])
+    return out
+
+
+def _config(entries: list[Entry], terms: list[Term], settings: Settings,
+            rows: list[list[object]] | None) -> dict[str, object]:
+    vocab = settings.vocabulary()
+    config: dict[str, object] = {
+        "categories": [
+            {"id": t.id, "name": t.name, "colour": _colour(t), "svg": _svg(t)} for t in terms
+        ],
+        "areas": [
+            {"id": a.id, "name": a.name, "town": a.town or a.name,
+             "lat": a.centre[0], "lon": a.centre[1]}
+            for a in vocab.areas.values() if a.centre
+        ],
+        "link": _from_frame("activities/"),
+        "areaZoom": AREA_ZOOM,
+        "total": len(entries),
+    }
+    if rows is not None:
+        config["activities"] = rows
+    return config
+
+
+def _frame(entries: list[Entry], coords: dict[str, tuple[float, float]], settings: Settings,
+           layout: str) -> tuple[str, str | None]:
+    """The map document (and, for the "fetch" layout, its data file)."""
+    terms = _categories(entries, settings)
+    rows = _rows(entries, terms)
+    region, tiles = settings.region, settings.tiles
+    (south, west), (north, east) = region.bounds
+    pad_lat, pad_lon = (north - south) / 2, (east - west) / 2
+
+    figure = _Frame(title=text.escape(f"{TITLE} – {settings.site_name}"))
+    m = _Map(location=list(region.centre), zoom_start=region.zoom, tiles=None,
+             control_scale=True)
+    figure.add_child(m)
+    m._id = "cm"
+    m.options.update(
+        max_zoom=tiles.max_zoom,  # MarkerCluster needs it on the map, not only the tiles
+        min_zoom=max(0, region.zoom - 2),
+        max_bounds=[[south - pad_lat, west - pad_lon], [north + pad_lat, east + pad_lon]],
+        max_bounds_viscosity=0.8,
+    )
+    m.default_js = [("leaflet", _from_frame(LEAFLET.url("leaflet.js"))),
+                    ("community_map", _from_frame(FRAME_JS))]
+    m.default_css = [("leaflet_css", _from_frame(LEAFLET.url("leaflet.css")))]
+
+    figure.html.add_child(Element(
+        f'<h1 class="cm-sr">{text.escape(TITLE)}</h1>\n'
+        f'<script type="application/json" id="cm-map-config">'
+        f"{_json(_config(entries, terms, settings, rows if layout == 'fast' else None))}"
+        "</script>\n"
+        '<noscript><p class="cm-noscript">The map needs JavaScript. The '
+        f'<a href="{_from_frame("find/")}" target="_top">list of activities</a> '
+        "works without it.</p></noscript>"
+    ), name="cm_intro")
+
+    m.add_child(_Call(f"CommunityMap.init({m.get_name()});", "init"))
+    tile_layer = folium.TileLayer(
+        tiles=tiles.url, attr=tiles.attribution, name="Map", max_zoom=tiles.max_zoom,
+        max_native_zoom=min(tiles.max_zoom, 19), control=False,
+    )
+    tile_layer._id = "cm"
+    m.add_child(tile_layer)
+
+    cluster_options = {
+        "show_coverage_on_hover": False,
+        "spiderfy_distance_multiplier": 1.6,
+        "max_cluster_radius": 60,
+    }
+    data_text: str | None = None
+    if layout == "fast":
+        cluster: MarkerCluster = FastMarkerCluster(
+            data=[[*_round(coords[e.id]), i] for i, e in enumerate(entries)],
+            callback="CommunityMap.marker",
+            icon_create_function="CommunityMap.clusterIcon",
+            name="Activities", control=False, **cluster_options,
+        )
+        start = f"CommunityMap.start({m.get_name()}, {{cluster}});"
+    else:
+        cluster = MarkerCluster(
+            name="Activities", control=False,
+            icon_create_function="CommunityMap.clusterIcon", **cluster_options,
+        )
+        for row, e in zip(rows, entries, strict=True):
+            row.extend(_round(coords[e.id]))
+        data_text = _json(rows)
+        start = (f"CommunityMap.load({m.get_name()}, {{cluster}}, "
+                 f"{text.json_for_html(_from_frame(DATA))});")
+    cluster._id = "cm"
+    cluster.default_js = [("markerclusterjs", _from_frame(MARKERCLUSTER.url(
+        "leaflet.markercluster.js")))]
+    cluster.default_css = [  # ours last, to restyle clusters and Leaflet's controls
+        ("markerclustercss", _from_frame(MARKERCLUSTER.url("MarkerCluster.css"))),
+        ("community_map_css", _from_frame(PAGE_CSS)),
+    ]
+    m.add_child(cluster)
+    m.add_child(_Call(start.format(cluster=cluster.get_name()), "start"))
+    return figure.render(), data_text
+
+
+def _round(pair: tuple[float, float]) -> list[float]:
+    return [round(pair[0], 5), round(pair[1], 5)]
+
+
+# --- The page ------------------------------------------------------------------------------
+
+
+def _pin(term: Term) -> Markup:
+    return Markup('<span class="cm-pin" style="background-color:{}">{}</span>').format(
+        _colour(term), Markup(_svg(term)))
+
+
+def page_html(entries: list[Entry], settings: Settings) -> str:
+    terms = _categories(entries, settings)
+    counts = Counter(terms[c].id for row in _rows(entries, terms) for c in row[4])  # type: ignore[attr-defined]
+    areas = [a for a in settings.vocabulary().areas.values() if a.centre]
+    n = len(entries)
+    key_items = Markup("").join(
+        Markup(
+            '<li><input type="checkbox" id="cm-cat-{id}" name="category" value="{id}" checked>'
+            '<label for="cm-cat-{id}">{pin}<span class="cm-map-key__name">{name}</span> '
+            '<span class="cm-map-key__count">({count})</span></label></li>'
+        ).format(id=t.id, pin=_pin(t), name=t.name, count=f"{counts[t.id]:,}")
+        for t in terms
+    )
+    towns = Markup("").join(
+        Markup('<option value="{id}" data-lat="{lat}" data-lon="{lon}">{town}</option>').format(
+            id=a.id, lat=a.centre[0], lon=a.centre[1], town=a.town or a.name)
+        for a in sorted(areas, key=lambda a: (a.town or a.name).casefold())
+        if a.centre is not None
+    )
+    return Markup(
+        '<div class="cm-mappage" data-area-zoom="{area_zoom}" data-town-zoom="{town_zoom}">\n'
+        "<h1>{title}</h1>\n"
+        '<p class="cm-lead">{count} that meet in person across {region}. Select a pin for '
+        "details; a numbered circle is a group of activities: select it to zoom in.</p>\n"
+        '<div class="cm-map-bar">\n'
+        '<p class="cm-map-bar__list"><a id="cm-map-list" href="{finder}" '
+        'data-finder="{finder}">{list_icon}View these activities as a list'
+        '<span class="cm-map-list__area"></span></a></p>\n'
+        '<form class="cm-map-jump" id="cm-map-jump" hidden>\n'
+        '<label for="cm-map-town">Go to a town</label>\n'
+        '<span class="cm-map-jump__row"><select id="cm-map-town" name="town">'
+        '<option value="">Choose a town</option>{towns}</select>\n'
+        '<button type="submit" class="md-button">Go</button></span>\n'
+        '<button type="button" class="md-button" id="cm-map-locate">{locate_icon}Near me'
+        "</button>\n"
+        "</form>\n"
+        "</div>\n"
+        '<p class="cm-map-status" id="cm-map-status" role="status"></p>\n'
+        '<div class="cm-map-layout">\n'
+        '<iframe class="cm-map-frame" id="cm-map-frame" title="{title}" src="{frame}">'
+        "</iframe>\n"
+        '<form class="cm-map-key" id="cm-map-key">\n'
+        "<fieldset>\n"
+        "<legend>Key: tick the kinds of activity to show</legend>\n"
+        '<ul class="cm-map-key__list">{key_items}</ul>\n'
+        '<p class="cm-map-key__all" hidden>'
+        '<button type="button" class="md-button" data-cm-all="show">Show all</button> '
+        '<button type="button" class="md-button" data-cm-all="hide">Hide all</button></p>\n'
+        '<p class="cm-map-key__note">An activity of several kinds stays on the map while any '
+        "of them is ticked.</p>\n"
+        "</fieldset>\n"
+        "</form>\n"
+        "</div>\n"
+        '<script src="{script}" defer></script>\n'
+        "</div>\n"
+    ).format(
+        area_zoom=AREA_ZOOM, town_zoom=TOWN_ZOOM, title=TITLE,
+        count=f"{n:,} activit{'y' if n == 1 else 'ies'}", region=settings.region.name,
+        finder=rel(PAGE, "find/"), list_icon=text.icon("format-list-bulleted"),
+        towns=towns, locate_icon=text.icon("crosshairs-gps"), frame=rel(PAGE, FRAME),
+        key_items=key_items, script=rel(PAGE, PAGE_JS),
+    )
+
+
+def generate(published: list[Entry], settings: Settings,
+             coords: dict[str, tuple[float, float]], *, layout: str = LAYOUT) -> list[Output]:
+    entries = on_map(published, coords)
+    frame_html, data_text = _frame(entries, coords, settings, layout)
+    description = f"A map of the activities that meet in person across {settings.region.name}."
+    outputs = [
+        Output(path=PAGE, content=pages.page_source("Map", description, hide=["toc"]),
+               html=page_html(entries, settings)),
+        Output(path=FRAME, content=frame_html),
+    ]
+    if data_text is not None:
+        outputs.append(Output(path=DATA, content=data_text))
+    return outputs

@@ -1,0 +1,125 @@
+"""`community-map new`: a commented entry that already validates, for providers to fill in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+from .settings import Settings
+
+ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+TEMPLATE = """\
+# A Community Map entry. Replace every example value, keep the quotes where they are,
+# and delete the optional fields you do not need. The full guide: the site's
+# "Add your activity" page. Check your file with: community-map validate {path}
+id: {id}
+# The name people know it by (3 to 120 characters).
+name: {title}
+# One sentence, 10 to 200 characters, shown in lists and on the map.
+summary: Replace this with one sentence about what happens and who it is for.
+# Optional: more detail in Markdown (**bold**, *italics*, lists, [links](https://example.org)).
+description: |
+  Say what happens, who it suits, what to bring and how to join.
+# One to three of the categories in schema/categories.yml.
+categories: [social-and-befriending]
+# Optional: who it is for, from schema/audiences.yml (everyone when left out).
+audiences: [everyone]
+# The areas it serves (schema/areas.yml), or [all] for the whole region.
+areas: [{area}]
+organisation:
+  name: Replace with the organisation's name
+  # Optional: website and registered charity number (in quotes).
+  website: https://example.org
+contact:
+  # At least one of phone (in quotes), email and website.
+  phone: "{phone}"
+  email: hello@example.org
+# in-person, online, telephone and/or home-visit. In-person activities need a location.
+delivery: [in-person]
+location:
+  venue: Replace with the venue's name
+  address: Replace with the street address
+  town: {town}
+  postcode: {postcode}
+  # Optional: coordinates: {{lat: 51.2705, lon: 0.5486}} (otherwise found from the address).
+schedule:
+  # Times in quotes, 24-hour clock. frequency: weekly, fortnightly or monthly;
+  # monthly needs weeks_of_month, like [1] for the first or [-1] for the last week.
+  - days: [tue]
+    start: "10:00"
+    end: "11:30"
+    frequency: weekly
+# Optional: a short note, like "Term time only".
+schedule_note: Please check before your first visit.
+# free, paid or donation. paid needs cost_note, like "£3 a session".
+cost: free
+# drop-in, booking-required or referral-only.
+booking: drop-in
+# Who can refer: self, professional and/or gp.
+referral: [self]
+# Optional: accessibility features from schema/accessibility.yml.
+accessibility: [step-free-access]
+# Optional: GitHub user names who may update this entry.
+owners: []
+# The date you last confirmed these details (YYYY-MM-DD), not in the future.
+last_reviewed: {today}
+# active, paused or closed.
+status: active
+"""
+
+
+def render(
+    settings: Settings, entry_id: str, area: str, path: str, today: dt.date | None = None
+) -> str:
+    vocab = settings.vocabulary()
+    term = vocab.areas.get(area)
+    town = term.town if term and term.town else "Maidstone"
+    return TEMPLATE.format(
+        id=entry_id,
+        title=entry_id.replace("-", " ").capitalize(),
+        area=area,
+        town=town,
+        postcode="ME15 7RN",
+        phone="01622 000111",
+        path=path,
+        today=(today or dt.date.today()).isoformat(),
+    )
+
+
+def write_template(
+    settings: Settings, entry_id: str, area: str, output: Path | None, today: dt.date | None = None
+) -> int:
+    """Write the template; 2 (a usage error) for a bad id or area or an existing file."""
+    vocab = settings.vocabulary()
+    if not ID.match(entry_id) or not 3 <= len(entry_id) <= 80:
+        print(
+            f"community-map new: `{entry_id}` is not a valid id: use 3 to 80 lower-case "
+            "letters, digits and single hyphens, like mote-park-health-walk",
+            file=sys.stderr,
+        )
+        return 2
+    if area != "all" and area not in vocab.areas:
+        print(
+            f"community-map new: `{area}` is not an area; choose one of: all, "
+            f"{', '.join(vocab.areas)}",
+            file=sys.stderr,
+        )
+        return 2
+    path = output or settings.entries_dir / area / f"{entry_id}.yml"
+    if path.stem != entry_id:
+        print(f"community-map new: the file must be called {entry_id}.yml", file=sys.stderr)
+        return 2
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+            handle.write(render(settings, entry_id, area, path.as_posix(), today))
+    except FileExistsError:
+        print(
+            f"community-map new: {path.as_posix()} already exists; edit it instead", file=sys.stderr
+        )
+        return 2
+    print(f"Wrote {path.as_posix()}: fill it in, then run community-map validate {path.as_posix()}")
+    return 0

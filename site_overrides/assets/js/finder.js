@@ -1,0 +1,668 @@
+/* Community Map finder: search, filters and "near me" over assets/data/activities.json.
+ *
+ * The page arrives with every activity as a plain list (that is the no-JavaScript version).
+ * This script loads the compact data file, shows the filters, and from then on draws only
+ * the first `pageSize` matches ("Show more" adds more), so a filter change stays fast at
+ * 10,000 activities. Filters are kept in the address (see PARAMS) so a list can be shared.
+ *
+ * Record keys in activities.json: i id, n name, s summary, o organisation, c categories,
+ * a areas, u audiences, x accessibility (indexes into data.vocab.*), d delivery bits
+ * (in person 1, online 2, telephone 4, home visit 8), w day bits (Monday 1 ... Sunday 64),
+ * t time-of-day bits (morning 1, afternoon 2, evening 4), k cost (0 free, 1 paid,
+ * 2 donation), b booking, f referral bits, l where, h when (lines), cn cost note,
+ * g region-wide (matches every area),
+ * ph/em/web contact, p [lat, lon], r last checked (ISO date), z paused.
+ */
+(function () {
+  "use strict";
+
+  var DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  var TIMES = ["morning", "afternoon", "evening"];
+  var COSTS = ["free", "paid", "donation"];
+  var COST_NAMES = ["Free", "Paid", "Donation"];
+  var DELIVERY = ["in-person", "online", "telephone", "home-visit"];
+  var RADII = ["1", "3", "10", "30"];
+  var LISTS = ["category", "area", "day", "time", "cost", "audience", "access", "delivery"];
+  var VOCAB = { category: "category", area: "area", audience: "audience", access: "access" };
+  var POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$/;
+
+  var configEl = document.getElementById("cm-finder-config");
+  var form = document.getElementById("cm-filters");
+  if (!configEl || !form) return;
+  var cfg = JSON.parse(configEl.textContent);
+  var pageSize = cfg.pageSize || 50;
+
+  var el = {
+    q: document.getElementById("cm-q"),
+    postcode: document.getElementById("cm-postcode"),
+    postcodeGo: document.getElementById("cm-postcode-go"),
+    locate: document.getElementById("cm-locate"),
+    radius: document.getElementById("cm-radius"),
+    nearStatus: document.getElementById("cm-near-status"),
+    nearError: document.getElementById("cm-near-error"),
+    clear: document.getElementById("cm-clear"),
+    count: document.getElementById("cm-count"),
+    results: document.getElementById("cm-results"),
+    other: document.getElementById("cm-other"),
+    otherResults: document.getElementById("cm-other-results"),
+    more: document.getElementById("cm-more"),
+  };
+
+  var data = null; // the parsed activities.json
+  var items = []; // data.items
+  var index = {}; // vocabulary name -> {id: position}
+  var state = emptyState();
+  var origin = null; // {lat, lon, label} once a postcode or location is known
+  var distances = null; // km per item for the current origin (NaN without a position)
+  var textMatch = null; // null, or Map(item position -> rank) for the current words
+  var shown = pageSize;
+  var searchSeq = 0;
+  var lookupSeq = 0;
+  var haystacks = null;
+  var pagefindPromise = null;
+
+  function emptyState() {
+    var s = { q: "", postcode: "", radius: "" };
+    LISTS.forEach(function (name) {
+      s[name] = [];
+    });
+    return s;
+  }
+
+  /* ---------- reading and writing the address ---------- */
+
+  function readUrl() {
+    var params = new URLSearchParams(window.location.search);
+    var s = emptyState();
+    s.q = (params.get("q") || "").slice(0, 200);
+    s.postcode = (params.get("postcode") || "").slice(0, 10);
+    s.radius = RADII.indexOf(params.get("radius")) !== -1 ? params.get("radius") : "";
+    LISTS.forEach(function (name) {
+      var raw = params.get(name);
+      if (!raw) return;
+      var allowed = boxes(name).map(function (b) {
+        return b.value;
+      });
+      raw.split(",").forEach(function (v) {
+        v = v.trim();
+        if (allowed.indexOf(v) !== -1 && s[name].indexOf(v) === -1) s[name].push(v);
+      });
+    });
+    return s;
+  }
+
+  function writeUrl() {
+    var parts = [];
+    if (state.q.trim()) parts.push("q=" + encodeURIComponent(state.q.trim()));
+    LISTS.forEach(function (name) {
+      if (state[name].length) parts.push(name + "=" + state[name].map(encodeURIComponent).join(","));
+    });
+    if (state.postcode) parts.push("postcode=" + encodeURIComponent(state.postcode));
+    if (state.radius) parts.push("radius=" + state.radius);
+    var url = window.location.pathname + (parts.length ? "?" + parts.join("&") : "") + window.location.hash;
+    window.history.replaceState(null, "", url);
+  }
+
+  /* ---------- the form ---------- */
+
+  function boxes(name) {
+    return Array.prototype.slice.call(form.querySelectorAll('input[type="checkbox"][name="' + name + '"]'));
+  }
+
+  function showState() {
+    el.q.value = state.q;
+    el.postcode.value = state.postcode;
+    el.radius.value = state.radius;
+    LISTS.forEach(function (name) {
+      boxes(name).forEach(function (box) {
+        box.checked = state[name].indexOf(box.value) !== -1;
+      });
+    });
+    refreshSummaries();
+  }
+
+  function refreshSummaries() {
+    LISTS.forEach(function (name) {
+      var details = form.querySelector('details[data-param="' + name + '"]');
+      if (!details) return;
+      var n = state[name].length;
+      details.querySelector(".cm-filter__n").textContent = n ? "(" + n + " selected)" : "";
+      details.classList.toggle("cm-filter--on", n > 0);
+    });
+  }
+
+  function readBoxes(name) {
+    state[name] = boxes(name)
+      .filter(function (b) {
+        return b.checked;
+      })
+      .map(function (b) {
+        return b.value;
+      });
+  }
+
+  /* ---------- matching ---------- */
+
+  function positions(name, values) {
+    var map = index[VOCAB[name]];
+    var out = [];
+    values.forEach(function (v) {
+      if (map && map[v] !== undefined) out.push(map[v]);
+    });
+    return out;
+  }
+
+  function bits(values, order) {
+    var mask = 0;
+    values.forEach(function (v) {
+      var i = order.indexOf(v);
+      if (i !== -1) mask |= 1 << i;
+    });
+    return mask;
+  }
+
+  function anyOf(list, wanted) {
+    if (!list) return false;
+    for (var i = 0; i < list.length; i++) if (wanted[list[i]]) return true;
+    return false;
+  }
+
+  function asSet(list) {
+    var set = {};
+    list.forEach(function (v) {
+      set[v] = true;
+    });
+    return set;
+  }
+
+  /* Build one test from the current filters: within a filter any ticked value will do
+   * (except accessibility, where every ticked feature is needed); filters combine with "and". */
+  function matcher() {
+    var cat = asSet(positions("category", state.category));
+    var area = asSet(positions("area", state.area));
+    var aud = asSet(positions("audience", state.audience));
+    var access = positions("access", state.access);
+    var cost = asSet(state.cost.map(function (c) {
+      return COSTS.indexOf(c);
+    }));
+    var day = bits(state.day, DAYS);
+    var time = bits(state.time, TIMES);
+    var delivery = bits(state.delivery, DELIVERY);
+    var hasCat = state.category.length > 0;
+    var hasArea = state.area.length > 0;
+    var hasAud = state.audience.length > 0;
+    var hasCost = state.cost.length > 0;
+    return function (r, i) {
+      if (textMatch && !textMatch.has(i)) return false;
+      if (hasCat && !anyOf(r.c, cat)) return false;
+      if (hasArea && !r.g && !anyOf(r.a, area)) return false;
+      if (day && !(r.w & day)) return false;
+      if (time && !(r.t & time)) return false;
+      if (hasCost && !cost[r.k]) return false;
+      if (hasAud && !anyOf(r.u, aud)) return false;
+      if (delivery && !(r.d & delivery)) return false;
+      for (var a = 0; a < access.length; a++) {
+        if (!r.x || r.x.indexOf(access[a]) === -1) return false;
+      }
+      return true;
+    };
+  }
+
+  /* The matching positions: {main, other}. With a place to measure from, `main` holds the
+   * activities with a position, nearest first (within the radius), and `other` those with
+   * none (online, telephone, home visits), which no radius can rule out. */
+  function compute() {
+    var test = matcher();
+    var main = [];
+    var other = [];
+    var radius = state.radius ? Number(state.radius) : Infinity;
+    for (var i = 0; i < items.length; i++) {
+      var r = items[i];
+      if (!test(r, i)) continue;
+      if (origin) {
+        if (r.p) {
+          if (distances[i] <= radius) main.push(i);
+        } else {
+          other.push(i);
+        }
+      } else {
+        main.push(i);
+      }
+    }
+    if (origin) {
+      main.sort(function (a, b) {
+        return distances[a] - distances[b] || a - b;
+      });
+    } else if (textMatch && textMatch.ranked) {
+      main.sort(function (a, b) {
+        return textMatch.get(a) - textMatch.get(b);
+      });
+    }
+    return { main: main, other: other };
+  }
+
+  /* ---------- drawing results ---------- */
+
+  function text(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content !== undefined) node.textContent = content;
+    return node;
+  }
+
+  function names(vocab, list) {
+    var terms = data.vocab[vocab];
+    return (list || [])
+      .map(function (i) {
+        return terms[i] ? terms[i][1] : "";
+      })
+      .filter(Boolean)
+      .join(", ");
+  }
+
+  function formatDistance(km) {
+    var miles = km / 1.609344;
+    return km.toFixed(1) + " km away (" + miles.toFixed(1) + (miles.toFixed(1) === "1.0" ? " mile)" : " miles)");
+  }
+
+  function resultItem(i) {
+    var r = items[i];
+    var li = text("li", "cm-r");
+    li.setAttribute("data-id", r.i);
+    var h = text("h3");
+    h.id = "cm-r-" + r.i;
+    var a = text("a", null, r.n);
+    a.href = cfg.base + "activities/" + r.i + "/";
+    h.appendChild(a);
+    if (r.z) {
+      h.appendChild(document.createTextNode(" "));
+      h.appendChild(text("span", "cm-tag", "Paused"));
+    }
+    li.appendChild(h);
+    if (origin && r.p) li.appendChild(text("p", "cm-r__d", formatDistance(distances[i])));
+    li.appendChild(text("p", null, r.s));
+    var meta = [r.g ? "Across " + (data.region || "the region") : names("area", r.a), (r.h || []).join("; "), COST_NAMES[r.k] || ""].filter(Boolean);
+    li.appendChild(text("p", "cm-r__m", meta.join(" · ")));
+    if (r.l) li.appendChild(text("p", "cm-r__m", r.l));
+    var btn = text("button", "cm-shortlist-btn", "Add to shortlist");
+    btn.type = "button";
+    btn.setAttribute("data-shortlist-id", r.i);
+    btn.setAttribute("aria-pressed", "false");
+    btn.setAttribute("aria-describedby", h.id);
+    btn.hidden = true;
+    li.appendChild(btn);
+    return li;
+  }
+
+  function plural(n) {
+    return n === 1 ? "1 activity" : n.toLocaleString("en-GB") + " activities";
+  }
+
+  function render(focusFrom) {
+    var found = compute();
+    var total = found.main.length + found.other.length;
+    var mainFrag = document.createDocumentFragment();
+    var otherFrag = document.createDocumentFragment();
+    var budget = Math.min(shown, total);
+    var drawn = 0;
+    for (var m = 0; m < found.main.length && drawn < budget; m++, drawn++) {
+      mainFrag.appendChild(resultItem(found.main[m]));
+    }
+    var otherDrawn = 0;
+    for (var o = 0; o < found.other.length && drawn < budget; o++, drawn++, otherDrawn++) {
+      otherFrag.appendChild(resultItem(found.other[o]));
+    }
+    el.results.textContent = "";
+    el.results.appendChild(mainFrag);
+    el.otherResults.textContent = "";
+    el.otherResults.appendChild(otherFrag);
+    el.other.hidden = otherDrawn === 0;
+    if (window.CommunityMapShortlist) window.CommunityMapShortlist.enhance(el.results.parentNode);
+
+    var words = plural(total) + " found";
+    if (origin) words += ", nearest to " + origin.label + " first";
+    if (total > drawn) words += ". Showing the first " + drawn.toLocaleString("en-GB") + ".";
+    if (!total) words = "No activities match. Try removing a filter or searching for a different word.";
+    el.count.textContent = words;
+    el.count.setAttribute("data-count", String(total));
+    el.count.setAttribute("data-shown", String(drawn));
+    el.more.hidden = total <= drawn;
+    el.more.textContent = "Show more (" + (total - drawn).toLocaleString("en-GB") + " more)";
+
+    if (focusFrom !== undefined) {
+      var links = document.querySelectorAll("#cm-results .cm-r h3 a, #cm-other-results .cm-r h3 a");
+      if (links[focusFrom]) links[focusFrom].focus();
+    }
+  }
+
+  function update() {
+    shown = pageSize;
+    refreshSummaries();
+    writeUrl();
+    render();
+  }
+
+  /* ---------- words: Pagefind, or a simple match when its index is missing ---------- */
+
+  function absolute(path) {
+    return new URL(path, document.baseURI).href;
+  }
+
+  function loadPagefind() {
+    if (pagefindPromise) return pagefindPromise;
+    var version = (cfg.data.split("?v=")[1] || "").split("&")[0];
+    pagefindPromise = Promise.all([
+      import(absolute(cfg.pagefind + "pagefind.js")),
+      fetch(absolute(cfg.pagefind + "community-map-ids.json")).then(function (resp) {
+        if (!resp.ok) throw new Error("no id map");
+        return resp.json();
+      }),
+    ]).then(function (loaded) {
+      var pagefind = loaded[0];
+      var map = loaded[1];
+      // The index must come from the same build as the data, or the positions would not match.
+      if (!map || map.v !== version || !Array.isArray(map.h) || map.h.length !== items.length) {
+        throw new Error("search index and data differ");
+      }
+      var byHash = new Map();
+      map.h.forEach(function (hash, i) {
+        if (hash) byHash.set(hash, i);
+      });
+      return Promise.resolve(pagefind.options({ basePath: absolute(cfg.pagefind) }))
+        .then(function () {
+          return pagefind.init && pagefind.init();
+        })
+        .then(function () {
+          return { pagefind: pagefind, byHash: byHash };
+        });
+    });
+    return pagefindPromise;
+  }
+
+  function simpleMatch(q) {
+    if (!haystacks) {
+      haystacks = items.map(function (r) {
+        return [r.n, r.s, r.o || "", r.l || "", names("area", r.a), names("category", r.c)].join(" ").toLowerCase();
+      });
+    }
+    var words = q
+      .toLowerCase()
+      .split(/[^a-z0-9\u00c0-\u024f']+/)
+      .filter(Boolean)
+      .map(function (w) {
+        return w.length > 3 ? w.replace(/(ies|es|s)$/, function (end) {
+          return end === "ies" ? "y" : end === "es" ? "e" : "";
+        }) : w;
+      });
+    var found = new Map();
+    for (var i = 0; i < haystacks.length; i++) {
+      var ok = true;
+      for (var w = 0; w < words.length && ok; w++) ok = haystacks[i].indexOf(words[w]) !== -1;
+      if (ok) found.set(i, found.size);
+    }
+    found.ranked = false;
+    return found;
+  }
+
+  function search() {
+    var seq = ++searchSeq;
+    var q = state.q.trim();
+    if (!q) {
+      textMatch = null;
+      update();
+      return;
+    }
+    loadPagefind()
+      .then(function (pf) {
+        return pf.pagefind.search(q).then(function (result) {
+          if (seq !== searchSeq || !result) return;
+          var ranks = new Map();
+          result.results.forEach(function (hit) {
+            var i = pf.byHash.get(hit.id);
+            if (i !== undefined && !ranks.has(i)) ranks.set(i, ranks.size);
+          });
+          ranks.ranked = true;
+          textMatch = ranks;
+          update();
+        });
+      })
+      .catch(function () {
+        if (seq !== searchSeq) return;
+        textMatch = simpleMatch(q);
+        update();
+      });
+  }
+
+  var searchTimer = null;
+
+  function onSearchInput() {
+    state.q = el.q.value.slice(0, 200);
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(search, 150);
+  }
+
+  /* ---------- near me ---------- */
+
+  function toRad(d) {
+    return (d * Math.PI) / 180;
+  }
+
+  function haversine(lat1, lon1, lat2, lon2) {
+    var dLat = toRad(lat2 - lat1);
+    var dLon = toRad(lon2 - lon1);
+    var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) +
+      Math.cos(toRad(lat1)) * Math.cos(toRad(lat2)) * Math.sin(dLon / 2) * Math.sin(dLon / 2);
+    return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+
+  function setOrigin(lat, lon, label) {
+    origin = { lat: lat, lon: lon, label: label };
+    distances = new Float64Array(items.length);
+    for (var i = 0; i < items.length; i++) {
+      var p = items[i].p;
+      distances[i] = p ? haversine(lat, lon, p[0], p[1]) : NaN;
+    }
+    el.nearStatus.textContent = "";
+    el.nearStatus.appendChild(document.createTextNode("Sorted by distance from " + label + ". "));
+    var stop = text("button", "cm-link-button", "Stop sorting by distance");
+    stop.type = "button";
+    stop.addEventListener("click", function () {
+      clearOrigin();
+      update();
+      el.postcode.focus();
+    });
+    el.nearStatus.appendChild(stop);
+  }
+
+  function clearOrigin() {
+    origin = null;
+    distances = null;
+    state.postcode = "";
+    el.postcode.value = "";
+    el.nearStatus.textContent = "";
+    showError("");
+  }
+
+  function showError(message) {
+    el.nearError.textContent = message;
+    el.nearError.classList.toggle("cm-error--on", !!message);
+  }
+
+  function normalisePostcode(raw) {
+    var value = String(raw || "").toUpperCase().replace(/\s+/g, " ").trim();
+    var m = POSTCODE.exec(value);
+    return m ? m[1] + " " + m[2] : null;
+  }
+
+  function lookupPostcode(raw) {
+    var postcode = normalisePostcode(raw);
+    showError("");
+    if (!postcode) {
+      showError(
+        raw.trim()
+          ? "“" + raw.trim() + "” is not a UK postcode. Check it and try again, for example ME15 6JQ."
+          : "Enter a UK postcode, for example ME15 6JQ."
+      );
+      return;
+    }
+    var seq = ++lookupSeq;
+    var url = cfg.postcodeUrl.replace("{postcode}", encodeURIComponent(postcode));
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, 10000) : null;
+    el.postcodeGo.disabled = true;
+    el.nearStatus.textContent = "Looking up " + postcode + "…";
+    fetch(url, {
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+      headers: { Accept: "application/json" },
+      signal: controller ? controller.signal : undefined,
+    })
+      .then(function (resp) {
+        if (resp.status === 404) throw new Error("notfound");
+        if (!resp.ok) throw new Error("unavailable");
+        return resp.json().catch(function () {
+          throw new Error("unavailable");
+        });
+      })
+      .then(function (body) {
+        var res = body && body.result;
+        var lat = res && typeof res.latitude === "number" ? res.latitude : NaN;
+        var lon = res && typeof res.longitude === "number" ? res.longitude : NaN;
+        if (!isFinite(lat) || !isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+          throw new Error("notfound");
+        }
+        if (seq !== lookupSeq) return;
+        state.postcode = postcode;
+        el.postcode.value = postcode;
+        setOrigin(lat, lon, postcode);
+        update();
+      })
+      .catch(function (err) {
+        if (seq !== lookupSeq) return;
+        if (origin) setOrigin(origin.lat, origin.lon, origin.label);
+        else el.nearStatus.textContent = "";
+        showError(
+          err && err.message === "notfound"
+            ? "We could not find the postcode " + postcode + ". Check it and try again. The list has not changed."
+            : "The postcode could not be looked up just now (no connection, or the lookup service is not answering). The list has not changed."
+        );
+      })
+      .then(function () {
+        if (timer) clearTimeout(timer);
+        el.postcodeGo.disabled = false;
+      });
+  }
+
+  function useLocation() {
+    if (!navigator.geolocation) return;
+    showError("");
+    el.nearStatus.textContent = "Finding your location…";
+    var seq = ++lookupSeq;
+    navigator.geolocation.getCurrentPosition(
+      function (pos) {
+        if (seq !== lookupSeq) return;
+        state.postcode = "";
+        el.postcode.value = "";
+        setOrigin(pos.coords.latitude, pos.coords.longitude, "your location");
+        update();
+      },
+      function (err) {
+        if (seq !== lookupSeq) return;
+        el.nearStatus.textContent = "";
+        if (origin) setOrigin(origin.lat, origin.lon, origin.label);
+        showError(
+          err && err.code === 1
+            ? "Your browser did not allow us to use your location. You can enter a postcode instead."
+            : "Your location could not be found. You can enter a postcode instead."
+        );
+      },
+      { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 }
+    );
+  }
+
+  /* ---------- start ---------- */
+
+  function wire() {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+    });
+    el.q.addEventListener("input", onSearchInput);
+    el.q.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        clearTimeout(searchTimer);
+        state.q = el.q.value.slice(0, 200);
+        search();
+      }
+    });
+    el.postcode.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        lookupPostcode(el.postcode.value);
+      }
+    });
+    el.postcodeGo.addEventListener("click", function () {
+      lookupPostcode(el.postcode.value);
+    });
+    if (navigator.geolocation && window.isSecureContext !== false) {
+      el.locate.addEventListener("click", useLocation);
+    } else {
+      el.locate.hidden = true;
+    }
+    el.radius.addEventListener("change", function () {
+      state.radius = el.radius.value;
+      update();
+    });
+    form.addEventListener("change", function (event) {
+      var t = event.target;
+      if (t && t.type === "checkbox" && LISTS.indexOf(t.name) !== -1) {
+        readBoxes(t.name);
+        update();
+      }
+    });
+    el.clear.addEventListener("click", function () {
+      state = emptyState();
+      textMatch = null;
+      searchSeq++;
+      lookupSeq++;
+      clearOrigin();
+      showState();
+      update();
+    });
+    el.more.addEventListener("click", function () {
+      var from = Number(el.count.getAttribute("data-shown")) || 0;
+      shown += pageSize;
+      render(from);
+    });
+  }
+
+  function start(json) {
+    data = json;
+    items = data.items || [];
+    Object.keys(data.vocab).forEach(function (name) {
+      index[name] = {};
+      data.vocab[name].forEach(function (term, i) {
+        index[name][term[0]] = i;
+      });
+    });
+    state = readUrl();
+    showState();
+    wire();
+    form.hidden = false;
+    document.documentElement.classList.add("cm-finder-ready");
+    if (state.q.trim()) search();
+    else update();
+    if (state.postcode) lookupPostcode(state.postcode);
+  }
+
+  fetch(cfg.data)
+    .then(function (resp) {
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      return resp.json();
+    })
+    .then(start)
+    .catch(function () {
+      var note = text("p", "cm-error cm-error--on",
+        "The filters could not be loaded, so here is every activity from A to Z. Reloading the page may help.");
+      form.parentNode.insertBefore(note, form);
+    });
+})();

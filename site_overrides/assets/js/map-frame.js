@@ -1,0 +1,481 @@
+/* Community Map: the map inside assets/map/frame.html (built by build_tools/mapping.py).
+ *
+ * Folium writes the Leaflet map, the tile layer and a FastMarkerCluster whose callback is
+ * CommunityMap.marker; this file builds each marker from compact rows, the popups and
+ * tooltips (DOM with textContent only: provider text never meets innerHTML), keyboard
+ * support, the deep links (#activity=<id>, #lat=..&lon=..&z=..) and the messages to and from
+ * the map page around the iframe (assets/js/map-page.js), which owns the address bar, the
+ * category checkboxes, the town jumps and "Near me".
+ */
+(function () {
+  "use strict";
+
+  var CM = (window.CommunityMap = {});
+  var config = null;   // {categories, areas, link, finder, view, total, details?}
+  var rows = null;     // activity i -> [id, name, summary, [when...], [category indexes], paused]
+  var markers = [];    // activity i -> marker
+  var byId = {};       // id -> activity i
+  var icons = [];      // category index -> L.DivIcon
+  var hidden = {};     // category index -> true when unticked
+  var map = null;
+  var cluster = null;
+  var popup = null;
+  var tooltip = null;
+  var popupIndex = -1; // the activity whose popup is open
+  var openedByKey = false;
+  var ready = false;
+  var moved = false;   // has the view changed since the map opened?
+
+  var pending = "";     // the id of an #activity= link, until its popup is open
+  var ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+  var DEEP_ZOOM = 16;
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function loadConfig() {
+    if (config) return;
+    config = readJSON("cm-map-config");
+    rows = config.activities || [];
+    config.categories.forEach(function (cat, i) { icons[i] = categoryIcon(cat); });
+  }
+
+  /* ---- Markers ------------------------------------------------------------------------ */
+
+  function categoryIcon(cat) {
+    // The icon SVG comes from the site's own vocabulary (schema/categories.yml), not from
+    // providers; the shape inside the pin tells categories apart, not the colour alone.
+    return L.divIcon({
+      className: "cm-marker",
+      html: '<span class="cm-pin" style="background-color:' + cat.colour + '">' + cat.svg +
+        "</span>",
+      iconSize: [32, 32],
+      iconAnchor: [16, 16],
+      popupAnchor: [0, -14],
+      tooltipAnchor: [0, -16]
+    });
+  }
+
+  function firstShownCategory(cats) {
+    for (var k = 0; k < cats.length; k++) {
+      if (!hidden[cats[k]]) return cats[k];
+    }
+    return cats[0];
+  }
+
+  function label(i) {
+    var a = rows[i];
+    var cat = config.categories[firstShownCategory(a[4])];
+    return a[1] + " (" + cat.name + (a[5] ? ", paused" : "") + ")";
+  }
+
+  var ActivityMarker = L.Marker.extend({
+    _initIcon: function () {
+      L.Marker.prototype._initIcon.call(this);
+      // Leaflet gives keyboard markers tabindex=0 and role=button; a divIcon has no text,
+      // so name it here (created only when the marker is drawn, not for all 10,000).
+      this._icon.setAttribute("aria-label", label(this.cmIndex));
+      this._icon.cmMarker = this;
+    }
+  });
+
+  function makeMarker(lat, lon, i) {
+    var a = rows[i];
+    if (a[0] === pending) {
+      // The #activity= link's marker: move there before the markers are clustered, so the
+      // first clustering already happens around it.
+      map.setView([lat, lon], Math.min(DEEP_ZOOM, map.getMaxZoom()), {animate: false});
+    }
+    var m = new ActivityMarker([lat, lon], {
+      icon: icons[firstShownCategory(a[4])],
+      keyboard: true,
+      riseOnHover: true
+    });
+    m.cmIndex = i;
+    markers[i] = m;
+    byId[a[0]] = i;
+    return m;
+  }
+
+  // Folium's FastMarkerCluster callback: each row is [lat, lon, activity index].
+  CM.marker = function (row) {
+    loadConfig();
+    return makeMarker(row[0], row[1], row[2]);
+  };
+
+  var ClusterIcon = L.DivIcon.extend({
+    createIcon: function (oldIcon) {
+      var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+      div.setAttribute("aria-label", this.options.label);
+      return div;
+    }
+  });
+
+  function formatCount(n) {
+    return n.toLocaleString("en-GB");
+  }
+
+  // Cluster icons are focusable buttons (Leaflet's keyboard option) announced with their size.
+  CM.clusterIcon = function (group) {
+    var n = group.getChildCount();
+    var size = n < 10 ? 36 : n < 100 ? 42 : n < 1000 ? 48 : 56;
+    return new ClusterIcon({
+      html: "<span>" + formatCount(n) + "</span>",
+      className: "cm-cluster",
+      iconSize: [size, size],
+      label: "Cluster of " + formatCount(n) + " activit" + (n === 1 ? "y" : "ies") +
+        ": zoom in"
+    });
+  };
+
+  /* ---- Popups and tooltips (text only, built with the DOM) --------------------------- */
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function activityURL(id) {
+    return config.link + encodeURIComponent(id) + "/";
+  }
+
+  function popupContent(i) {
+    var a = rows[i];
+    var box = el("div", "cm-popup");
+    var heading = el("h2", "cm-popup__title");
+    var link = el("a", null, a[1]);
+    link.href = activityURL(a[0]);
+    link.target = "_top"; // the activity page opens in the window, not inside the map
+    heading.appendChild(link);
+    box.appendChild(heading);
+    var cats = el("p", "cm-popup__cats");
+    cats.textContent = a[4].map(function (c) { return config.categories[c].name; }).join(" · ");
+    box.appendChild(cats);
+    if (a[5]) box.appendChild(el("p", "cm-popup__paused", "Paused: not meeting at the moment."));
+    box.appendChild(el("p", "cm-popup__summary", a[2]));
+    if (a[3].length) {
+      var when = el("ul", "cm-popup__when");
+      a[3].forEach(function (line) { when.appendChild(el("li", null, line)); });
+      box.appendChild(when);
+    }
+    var more = el("a", "cm-popup__more", "Details, contact and how to join");
+    more.href = activityURL(a[0]);
+    more.target = "_top";
+    box.appendChild(el("p")).appendChild(more);
+    return box;
+  }
+
+  function openPopup(i, byKey) {
+    var m = markers[i];
+    openedByKey = !!byKey;
+    popupIndex = i;
+    map.closeTooltip(tooltip);
+    popup.setLatLng(m.getLatLng()).setContent(popupContent(i)).openOn(map);
+  }
+
+  function showTooltip(m) {
+    if (popupIndex === m.cmIndex && map.hasLayer(popup)) return;
+    tooltip.setLatLng(m.getLatLng()).setContent(el("span", null, rows[m.cmIndex][1]));
+    map.openTooltip(tooltip);
+  }
+
+  /* ---- Views and deep links ---------------------------------------------------------- */
+
+  function parseHash(hash) {
+    var out = {};
+    (hash || "").replace(/^#/, "").split("&").forEach(function (part) {
+      var eq = part.indexOf("=");
+      if (eq > 0) {
+        try {
+          out[decodeURIComponent(part.slice(0, eq))] = decodeURIComponent(part.slice(eq + 1));
+        } catch (e) { /* a malformed escape: ignore that part */ }
+      }
+    });
+    return out;
+  }
+
+  function initialHash() {
+    // Same origin as the page around it: read its address directly (no message round trip,
+    // so the map starts at the right place). Opened on its own, use the frame's own hash.
+    try {
+      if (window.parent !== window && window.parent.location.hash) {
+        return window.parent.location.hash;
+      }
+    } catch (e) { /* not the same origin (e.g. opened from a file): fall back */ }
+    return window.location.hash;
+  }
+
+  function viewFromHash(h) {
+    var lat = parseFloat(h.lat), lon = parseFloat(h.lon), z = parseInt(h.z, 10);
+    if (!isFinite(lat) || !isFinite(lon) || Math.abs(lat) > 85 || Math.abs(lon) > 180) {
+      return null;
+    }
+    if (!isFinite(z)) z = 13;
+    z = Math.max(map.getMinZoom() || 0, Math.min(map.getMaxZoom(), z));
+    return {centre: [lat, lon], zoom: z};
+  }
+
+  function activityFromHash(h) {
+    if (!h.activity || !ID.test(h.activity) || !(h.activity in byId)) return -1;
+    return byId[h.activity];
+  }
+
+  function showActivity(i) {
+    var m = markers[i];
+    if (!cluster.hasLayer(m)) { // its categories are unticked: show it anyway
+      var cats = rows[i][4];
+      for (var k = 0; k < cats.length; k++) delete hidden[cats[k]];
+      applyFilter();
+    }
+    cluster.zoomToShowLayer(m, function () { openPopup(i, false); });
+  }
+
+  function applyHash(hash) {
+    var h = parseHash(hash);
+    if (h.activity) {
+      var i = activityFromHash(h);
+      if (i < 0) {
+        send({type: "cm-map-missing"});
+      } else {
+        showActivity(i);
+      }
+      return;
+    }
+    var view = viewFromHash(h);
+    if (view) map.setView(view.centre, view.zoom);
+  }
+
+  // Before the tiles and markers are added: start at the linked place, so no tile or
+  // cluster is made for a view nobody sees.
+  CM.init = function (leafletMap) {
+    map = leafletMap;
+    loadConfig();
+    var h = parseHash(initialHash());
+    if (h.activity && ID.test(h.activity)) {
+      pending = h.activity; // makeMarker moves the map when it meets this activity
+      return;
+    }
+    var view = viewFromHash(h);
+    if (view) map.setView(view.centre, view.zoom, {animate: false});
+  };
+
+  function nearestArea() {
+    if (map.getZoom() < config.areaZoom) return null;
+    var c = map.getCenter(), best = null, bestD = Infinity;
+    config.areas.forEach(function (area) {
+      var d = c.distanceTo([area.lat, area.lon]);
+      if (d < bestD) { bestD = d; best = area; }
+    });
+    return best;
+  }
+
+  function round(x, places) {
+    var f = Math.pow(10, places);
+    return Math.round(x * f) / f;
+  }
+
+  function currentHash() {
+    if (!moved) return ""; // nothing to remember until the view changes
+    if (popupIndex >= 0 && map.hasLayer(popup)) {
+      return "#activity=" + rows[popupIndex][0];
+    }
+    var c = map.getCenter();
+    var z = map.getZoom();
+    var places = z >= 14 ? 5 : z >= 10 ? 4 : 3;
+    return "#lat=" + round(c.lat, places) + "&lon=" + round(c.lng, places) + "&z=" + z;
+  }
+
+  /* ---- The page around the map ------------------------------------------------------- */
+
+  function inFrame() {
+    return window.parent && window.parent !== window;
+  }
+
+  function targetOrigin() {
+    return window.location.origin && window.location.origin !== "null"
+      ? window.location.origin : "*";
+  }
+
+  function send(msg) {
+    if (inFrame()) window.parent.postMessage(msg, targetOrigin());
+  }
+
+  function shownCount() {
+    var n = 0;
+    for (var i = 0; i < markers.length; i++) if (markers[i] && isShown(i)) n++;
+    return n;
+  }
+
+  function sendState() {
+    if (!ready) return;
+    var area = nearestArea();
+    send({
+      type: "cm-map-state",
+      hash: currentHash(),
+      area: area ? area.id : "",
+      shown: shownCount(),
+      total: markers.length
+    });
+  }
+
+  function isShown(i) {
+    var cats = rows[i][4];
+    for (var k = 0; k < cats.length; k++) if (!hidden[cats[k]]) return true;
+    return false;
+  }
+
+  // An activity is on the map while any of its categories is ticked; its pin shows the
+  // first ticked one, so the pins always match the key.
+  function applyFilter() {
+    var add = [], remove = [];
+    for (var i = 0; i < markers.length; i++) {
+      var m = markers[i];
+      if (!m) continue;
+      var want = isShown(i), has = cluster.hasLayer(m);
+      if (want) {
+        var icon = icons[firstShownCategory(rows[i][4])];
+        if (m.options.icon !== icon) {
+          if (has) { m.setIcon(icon); } else { m.options.icon = icon; }
+        }
+      }
+      if (want && !has) add.push(m);
+      if (!want && has) remove.push(m);
+    }
+    if (popupIndex >= 0 && remove.indexOf(markers[popupIndex]) >= 0) map.closePopup(popup);
+    if (remove.length) cluster.removeLayers(remove);
+    if (add.length) cluster.addLayers(add);
+  }
+
+  function onMessage(e) {
+    if (e.source !== window.parent || e.origin !== window.location.origin) return;
+    var d = e.data;
+    if (!d || typeof d !== "object" || !ready) return;
+    if (d.type === "cm-map-filter" && Array.isArray(d.hidden)) {
+      hidden = {};
+      config.categories.forEach(function (cat, k) {
+        if (d.hidden.indexOf(cat.id) >= 0) hidden[k] = true;
+      });
+      applyFilter();
+      sendState();
+    } else if (d.type === "cm-map-goto") {
+      var lat = Number(d.lat), lon = Number(d.lon), z = Number(d.zoom) || 13;
+      if (!isFinite(lat) || !isFinite(lon)) return;
+      map.closePopup(popup);
+      map.setView([lat, lon], Math.min(z, map.getMaxZoom()));
+      if (d.here) showHere([lat, lon]);
+    } else if (d.type === "cm-map-hash" && typeof d.hash === "string") {
+      if (d.hash !== currentHash()) applyHash(d.hash);
+    } else if (d.type === "cm-map-hello") {
+      sendState();
+    }
+  }
+
+  var here = null;
+  function showHere(latlng) {
+    if (here) map.removeLayer(here);
+    here = L.circleMarker(latlng, {
+      radius: 9, weight: 3, color: "#ffffff", fillColor: "#1a237e", fillOpacity: 1,
+      interactive: false
+    }).addTo(map);
+  }
+
+  /* ---- Start ------------------------------------------------------------------------- */
+
+  function wire() {
+    popup = L.popup({maxWidth: 300, minWidth: 200, autoPanPadding: [24, 24]});
+    tooltip = L.tooltip({direction: "top", offset: [0, -14], opacity: 1});
+
+    cluster.on("click", function (e) {
+      if (e.layer && e.layer.cmIndex !== undefined) openPopup(e.layer.cmIndex, false);
+    });
+    // Leaflet turns Enter on a marker into "keypress"; buttons also answer to Space.
+    cluster.on("keypress", function (e) {
+      var key = e.originalEvent && e.originalEvent.key;
+      if ((key === "Enter" || key === " ") && e.layer && e.layer.cmIndex !== undefined) {
+        L.DomEvent.preventDefault(e.originalEvent);
+        openPopup(e.layer.cmIndex, true);
+      }
+    });
+    cluster.on("clusterkeypress", function (e) {
+      var key = e.originalEvent && e.originalEvent.key;
+      if (key === "Enter" || key === " ") {
+        L.DomEvent.preventDefault(e.originalEvent);
+        cluster._zoomOrSpiderfy({layer: e.layer, originalEvent: {keyCode: 13}});
+      }
+    });
+    cluster.on("mouseover", function (e) { if (e.layer.cmIndex !== undefined) showTooltip(e.layer); });
+    cluster.on("mouseout", function () { map.closeTooltip(tooltip); });
+
+    var container = map.getContainer();
+    container.addEventListener("focusin", function (e) {
+      if (e.target.cmMarker) showTooltip(e.target.cmMarker);
+    });
+    container.addEventListener("focusout", function () { map.closeTooltip(tooltip); });
+
+    map.on("popupopen", function (e) {
+      if (e.popup !== popup) return;
+      map.closeTooltip(tooltip);
+      moved = true;
+      if (openedByKey) {
+        var link = popup.getElement().querySelector(".cm-popup__title a");
+        if (link) link.focus();
+      }
+      sendState();
+    });
+    map.on("popupclose", function (e) {
+      if (e.popup !== popup) return;
+      var m = markers[popupIndex];
+      var back = openedByKey && m && m._icon;
+      popupIndex = -1;
+      openedByKey = false;
+      if (back) m._icon.focus();
+      sendState();
+    });
+    map.on("moveend", function () { moved = true; sendState(); });
+    window.addEventListener("message", onMessage);
+    window.addEventListener("hashchange", function () { applyHash(window.location.hash); });
+  }
+
+  // The other layout: the activities in a separate JSON file, fetched (not Folium's
+  // synchronous jQuery request); each row also carries its position: [..., lat, lon].
+  CM.load = function (leafletMap, markerCluster, url) {
+    map = leafletMap;
+    loadConfig();
+    return fetch(url, {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        rows = data;
+        var list = new Array(rows.length);
+        for (var i = 0; i < rows.length; i++) list[i] = makeMarker(rows[i][6], rows[i][7], i);
+        markerCluster.addLayers(list);
+        CM.start(leafletMap, markerCluster);
+      });
+  };
+
+  // After Folium has clustered the markers: wire events, then follow an #activity= link.
+  CM.start = function (leafletMap, markerCluster) {
+    map = leafletMap;
+    cluster = markerCluster;
+    loadConfig();
+    wire();
+    ready = true;
+    if (pending) {
+      var i = pending in byId ? byId[pending] : -1;
+      pending = "";
+      if (i >= 0) {
+        showActivity(i);
+      } else {
+        send({type: "cm-map-missing"});
+      }
+    }
+    sendState();
+    document.documentElement.classList.add("cm-map-ready");
+  };
+})();

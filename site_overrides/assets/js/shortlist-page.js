@@ -1,0 +1,358 @@
+/* Community Map shortlist page: shows the chosen activities from activities.json, ready to
+ * print, and a link that recreates the list elsewhere (shortlist/#ids=a,b,c). The list
+ * lives in this browser only (see shortlist.js); the optional name is never stored.
+ */
+(function () {
+  "use strict";
+
+  var COST_NAMES = ["Free", "Paid", "Donation"];
+  var BOOKING = ["Drop in: no need to book.", "Book before you go.", "By referral only."];
+  var REFERRAL = ["yourself", "a professional such as a link worker", "a GP"];
+  var DELIVERY = ["In person", "Online", "By telephone", "Home visits"];
+  var ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+  var configEl = document.getElementById("cm-shortlist-config");
+  var app = document.getElementById("cm-sl-app");
+  var SL = null; // set in boot(): shortlist.js may run after this script
+  if (!configEl || !app) return;
+  var cfg = JSON.parse(configEl.textContent);
+
+  var el = {
+    title: document.getElementById("cm-sl-title"),
+    date: document.getElementById("cm-sl-date"),
+    items: document.getElementById("cm-sl-items"),
+    empty: document.getElementById("cm-sl-empty"),
+    status: document.getElementById("cm-sl-status"),
+    name: document.getElementById("cm-sl-name"),
+    print: document.getElementById("cm-sl-print"),
+    clear: document.getElementById("cm-sl-clear"),
+    share: document.getElementById("cm-sl-share"),
+    link: document.getElementById("cm-sl-link"),
+    copy: document.getElementById("cm-sl-copy"),
+    copied: document.getElementById("cm-sl-copied"),
+    importBox: document.getElementById("cm-sl-import"),
+    importText: document.getElementById("cm-sl-import-text"),
+    importAdd: document.getElementById("cm-sl-import-add"),
+    importReplace: document.getElementById("cm-sl-import-replace"),
+    importIgnore: document.getElementById("cm-sl-import-ignore"),
+  };
+
+  var byId = {};
+  var data = null;
+  var undo = null;
+
+  function node(tag, className, content) {
+    var n = document.createElement(tag);
+    if (className) n.className = className;
+    if (content !== undefined) n.textContent = content;
+    return n;
+  }
+
+  function longDate(value) {
+    return value.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
+  }
+
+  function isoDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? longDate(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : "";
+  }
+
+  function pageUrl(id) {
+    return new URL(cfg.base + "activities/" + id + "/", window.location.href).href;
+  }
+
+  function row(dl, label, content) {
+    if (!content) return;
+    dl.appendChild(node("dt", null, label));
+    var dd = node("dd");
+    if (typeof content === "string") dd.textContent = content;
+    else dd.appendChild(content);
+    dl.appendChild(dd);
+  }
+
+  function link(href, label) {
+    var a = node("a", null, label);
+    a.href = href;
+    return a;
+  }
+
+  function contact(r) {
+    var frag = document.createDocumentFragment();
+    var lines = 0;
+    function line(label, a) {
+      var p = node("span", "cm-sl-line");
+      p.appendChild(document.createTextNode(label + ": "));
+      p.appendChild(a);
+      frag.appendChild(p);
+      lines++;
+    }
+    if (r.ph) line("Phone", link("tel:" + r.ph.replace(/[^0-9+]/g, ""), r.ph));
+    if (r.em) line("Email", link("mailto:" + r.em, r.em));
+    if (r.web && /^https?:\/\//i.test(r.web)) line("Website", link(r.web, r.web));
+    return lines ? frag : null;
+  }
+
+  function where(r) {
+    var modes = DELIVERY.filter(function (_, i) {
+      return r.d & (1 << i);
+    });
+    var parts = [];
+    if (r.l) parts.push(r.l);
+    if (modes.length && (r.d & ~1 || !r.l)) parts.push("(" + modes.join(", ") + ")");
+    return parts.join(" ");
+  }
+
+  function howToJoin(r) {
+    var parts = [];
+    if (BOOKING[r.b]) parts.push(BOOKING[r.b]);
+    var who = REFERRAL.filter(function (_, i) {
+      return r.f & (1 << i);
+    });
+    if (who.length) {
+      var list = who.length > 1 ? who.slice(0, -1).join(", ") + " or " + who[who.length - 1] : who[0];
+      parts.push("Can be arranged by " + list + ".");
+    }
+    return parts.join(" ");
+  }
+
+  function item(id, position) {
+    var r = byId[id];
+    var li = node("li", "cm-sl-item");
+    li.setAttribute("data-id", id);
+    var h = node("h2", "cm-sl-item__title");
+    h.id = "cm-sl-h-" + position;
+    if (r) {
+      h.appendChild(link(pageUrl(id), r.n));
+      if (r.z) {
+        h.appendChild(document.createTextNode(" "));
+        h.appendChild(node("span", "cm-tag", "Paused"));
+      }
+    } else {
+      h.textContent = "An activity that is no longer listed";
+    }
+    li.appendChild(h);
+    if (r) {
+      if (r.o) li.appendChild(node("p", "cm-sl-org", "Run by " + r.o));
+      li.appendChild(node("p", "cm-sl-summary", r.s));
+      var dl = node("dl", "cm-sl-facts");
+      row(dl, "When", (r.h || []).join("\n"));
+      row(dl, "Where", where(r));
+      row(dl, "Contact", contact(r));
+      var cost = COST_NAMES[r.k] || "";
+      row(dl, "Cost", cost + (r.cn ? ": " + r.cn : ""));
+      row(dl, "How to join", howToJoin(r));
+      row(dl, "Last checked", isoDate(r.r));
+      row(dl, "Details online", link(pageUrl(id), pageUrl(id)));
+      li.appendChild(dl);
+    } else {
+      li.appendChild(node("p", null,
+        "It may have closed. Its reference was “" + id + "”. Remove it to tidy your list."));
+    }
+    var remove = node("button", "md-button cm-sl-remove", "Remove");
+    remove.type = "button";
+    remove.setAttribute("aria-describedby", h.id);
+    remove.addEventListener("click", function () {
+      removeItem(id, position, r ? r.n : "the activity");
+    });
+    li.appendChild(remove);
+    return li;
+  }
+
+  function render() {
+    var ids = SL.ids();
+    var frag = document.createDocumentFragment();
+    ids.forEach(function (id, i) {
+      frag.appendChild(item(id, i));
+    });
+    el.items.textContent = "";
+    el.items.appendChild(frag);
+    el.items.hidden = ids.length === 0;
+    el.empty.hidden = ids.length > 0;
+    el.share.hidden = ids.length === 0;
+    el.print.disabled = ids.length === 0;
+    el.clear.hidden = ids.length === 0;
+    var url = new URL(window.location.href);
+    url.search = "";
+    url.hash = ids.length ? "ids=" + ids.join(",") : "";
+    el.link.value = url.href;
+  }
+
+  function say(message, withUndo) {
+    el.status.textContent = message;
+    if (withUndo) {
+      var btn = node("button", "cm-link-button", "Undo");
+      btn.type = "button";
+      btn.addEventListener("click", function () {
+        if (undo) SL.set(undo);
+        undo = null;
+        say("Your shortlist is back.");
+        var first = el.items.querySelector("a, button");
+        if (first) first.focus();
+      });
+      el.status.appendChild(document.createTextNode(" "));
+      el.status.appendChild(btn);
+    }
+  }
+
+  function removeItem(id, position, name) {
+    undo = SL.ids();
+    SL.remove(id);
+    say("Removed " + name + " from your shortlist.", true);
+    // Keep the keyboard where it was: on the next item's button, or the previous one.
+    var buttons = el.items.querySelectorAll(".cm-sl-remove");
+    var next = buttons[Math.min(position, buttons.length - 1)];
+    if (next) next.focus();
+    else el.title.focus();
+  }
+
+  function refreshTitle() {
+    var name = el.name.value.trim();
+    el.title.textContent = name ? "Shortlist for " + name : "Your shortlist";
+  }
+
+  /* A shared link (#ids=a,b,c): load it straight into an empty shortlist, ask otherwise. */
+  function sharedIds() {
+    var m = /(?:^|[#&])ids=([^&]*)/.exec(window.location.hash);
+    if (!m) return null;
+    var out = [];
+    decodeURIComponent(m[1]).split(",").forEach(function (id) {
+      id = id.trim();
+      if (id && id.length <= 80 && ID.test(id) && out.indexOf(id) === -1) out.push(id);
+    });
+    return out.slice(0, 200);
+  }
+
+  function forgetHash() {
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+
+  function describeShared(ids) {
+    var known = ids.filter(function (id) {
+      return byId[id];
+    }).length;
+    var text = ids.length === 1 ? "1 activity" : ids.length + " activities";
+    var gone = ids.length - known;
+    return text + (gone ? " (" + gone + " no longer listed)" : "");
+  }
+
+  function handleShared() {
+    var shared = sharedIds();
+    if (shared === null) return;
+    var current = SL.ids();
+    var same = shared.length === current.length && shared.every(function (id) {
+      return current.indexOf(id) !== -1;
+    });
+    if (!shared.length || same) {
+      forgetHash();
+      return;
+    }
+    if (!current.length) {
+      SL.set(shared);
+      forgetHash();
+      say("Loaded " + describeShared(shared) + " from the shared link.");
+      return;
+    }
+    var newOnes = shared.filter(function (id) {
+      return current.indexOf(id) === -1;
+    }).length;
+    el.importText.textContent = "The link you opened has " + describeShared(shared) + ", " +
+      newOnes + " of them not on your shortlist yet. Your shortlist has " +
+      (current.length === 1 ? "1 activity" : current.length + " activities") + ".";
+    el.importBox.hidden = false;
+    function done(message) {
+      el.importBox.hidden = true;
+      forgetHash();
+      say(message);
+      el.title.focus();
+    }
+    el.importAdd.addEventListener("click", function () {
+      SL.set(SL.ids().concat(shared));
+      done("Added the shared activities to your shortlist.");
+    });
+    el.importReplace.addEventListener("click", function () {
+      undo = SL.ids();
+      SL.set(shared);
+      done("Your shortlist now holds the shared activities.");
+    });
+    el.importIgnore.addEventListener("click", function () {
+      done("Your shortlist has not changed.");
+    });
+  }
+
+  function wire() {
+    el.title.setAttribute("tabindex", "-1");
+    el.name.addEventListener("input", refreshTitle);
+    el.print.addEventListener("click", function () {
+      window.print();
+    });
+    el.clear.addEventListener("click", function () {
+      var before = SL.ids();
+      if (!before.length) return;
+      undo = before;
+      SL.clear();
+      say("Your shortlist is now empty.", true);
+      el.title.focus();
+    });
+    el.copy.addEventListener("click", function () {
+      var done = function () {
+        el.copied.textContent = "Link copied.";
+      };
+      var fallback = function () {
+        el.link.focus();
+        el.link.select();
+        try {
+          if (document.execCommand("copy")) return done();
+        } catch (e) {
+          /* fall through */
+        }
+        el.copied.textContent = "Press Ctrl+C (or Cmd+C) to copy the selected link.";
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(el.link.value).then(done, fallback);
+      } else {
+        fallback();
+      }
+    });
+    el.link.addEventListener("focus", function () {
+      el.link.select();
+    });
+    SL.onChange(render);
+  }
+
+  function start(json) {
+    data = json;
+    (data.items || []).forEach(function (r) {
+      byId[r.i] = r;
+    });
+    el.date.textContent = "Made on " + longDate(new Date());
+    el.date.hidden = false;
+    wire();
+    handleShared();
+    render();
+    app.hidden = false;
+  }
+
+  function boot() {
+    SL = window.CommunityMapShortlist;
+    if (!SL || !SL.available) {
+      var note = node("p", "cm-note",
+        "Your browser is not letting this site keep a shortlist (storage is turned off or full).");
+      app.parentNode.insertBefore(note, app);
+      return;
+    }
+    fetch(cfg.data)
+      .then(function (resp) {
+        if (!resp.ok) throw new Error("HTTP " + resp.status);
+        return resp.json();
+      })
+      .then(start)
+      .catch(function () {
+        var failed = node("p", "cm-error cm-error--on",
+          "The shortlist could not be loaded. Reloading the page may help.");
+        app.parentNode.insertBefore(failed, app);
+      });
+  }
+
+  if (window.CommunityMapShortlist || document.readyState === "complete") boot();
+  else document.addEventListener("DOMContentLoaded", boot);
+})();

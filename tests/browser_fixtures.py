@@ -1,0 +1,103 @@
+"""Session fixtures for the browser tests: one built sample site, one server, one browser.
+
+Import the fixtures into a test module with `from browser_fixtures import *  # noqa`. The
+helpers are plain functions too, so a script can reuse them to take screenshots.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+__all__ = ["browser", "built_site", "new_page", "site_url"]
+
+
+def build_site(dest: Path) -> Path:
+    """Build the sample site (with its search index) into `dest`; raise with MkDocs' output."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(dest)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}\n{proc.stderr}")
+    return dest
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def end_headers(self) -> None:
+        # Always revalidate, so a test never sees a file from an earlier build.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+
+def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve `directory` on 127.0.0.1 at a free port, in a daemon thread."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def launch(playwright: object) -> object:
+    return playwright.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (make chromium)")
+    dest = tmp_path_factory.mktemp("browser") / "site"
+    yield build_site(dest)
+    shutil.rmtree(dest, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    server, url = serve(built_site)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(built_site: Path) -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def new_page(browser: object) -> Iterator[object]:
+    """A page in a fresh context (its own storage), closed after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,344 @@
+"""Helpers and session fixtures for the site-page tests: entries, settings, built sites, HTML.
+
+Import the fixtures you use into a test module (`from pages_fixtures import sample_site`).
+Sites are built into pytest's temporary folders, never into the repository's `site/`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from build_tools.model import Entry
+from build_tools.settings import Settings, from_options
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+REPO_URL = "https://github.com/example/community-map"
+
+BASE_ENTRY: dict[str, Any] = {
+    "id": "mote-park-health-walk",
+    "name": "Mote Park Health Walk",
+    "summary": "A free, friendly 45-minute walk around Mote Park, led by trained volunteers.",
+    "description": "Walks go at a **gentle pace** on flat paths.\n\n- Wear comfy shoes\n",
+    "categories": ["physical-activity", "nature-and-gardening"],
+    "audiences": ["everyone", "older-people"],
+    "areas": ["maidstone"],
+    "organisation": {"name": "Maidstone Walking Network", "website": "https://walks.example.org",
+                     "charity_number": "1123456"},
+    "contact": {"phone": "01622 000111", "email": "walks@example.org",
+                "website": "https://walks.example.org/mote-park"},
+    "location": {"venue": "Mote Park Café", "address": "Mote Park, Willow Way",
+                 "town": "Maidstone", "postcode": "ME15 7RN",
+                 "coordinates": {"lat": 51.2705, "lon": 0.5486}},
+    "delivery": ["in-person"],
+    "schedule": [
+        {"days": ["tue", "thu"], "start": "10:00", "end": "10:45", "frequency": "weekly"},
+        {"days": ["sat"], "start": "09:30", "end": "10:30", "frequency": "monthly",
+         "weeks_of_month": [1]},
+    ],
+    "schedule_note": "No walks on bank holidays.",
+    "cost": "free",
+    "booking": "drop-in",
+    "referral": ["self", "professional"],
+    "age": {"min": 16},
+    "accessibility": ["step-free-access", "accessible-toilet"],
+    "languages": ["en"],
+    "last_reviewed": dt.date(2026, 10, 1),
+    "status": "active",
+}
+
+
+def make_entry(area_folder: str = "maidstone", **changes: Any) -> Entry:
+    """An `Entry` like the sample walk, with top-level fields replaced (None removes one)."""
+    data = copy.deepcopy(BASE_ENTRY)
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    entry_id = data["id"]
+    return Entry(id=entry_id, path=f"entries/{area_folder}/{entry_id}.yml", data=data)
+
+
+def make_settings(**options: Any) -> Settings:
+    """Settings for the repository's schema and the Kent and Medway region."""
+    base = {"region": {"name": "Kent and Medway", "country": "gb",
+                       "centre": {"lat": 51.24, "lon": 0.75}}}
+    base.update(options)
+    return from_options(base, ROOT, repo_url=REPO_URL, site_name="Community Map – Test")
+
+
+def coords_of(entries: list[Entry]) -> dict[str, tuple[float, float]]:
+    out = {}
+    for entry in entries:
+        loc = entry.location
+        if loc is not None and loc.has_coordinates and entry.in_person:
+            out[entry.id] = (loc.lat, loc.lon)
+    return out
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    line: int
+    text: str = ""
+
+
+class Scan(HTMLParser):
+    """Every element with its attributes (values unescaped by the parser) and script text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self._open_script: Element | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: (v or "") for k, v in attrs}, self.getpos()[0])
+        self.elements.append(element)
+        if tag in ("script", "style"):
+            self._open_script = element
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append(Element(tag, {k: (v or "") for k, v in attrs}, self.getpos()[0]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._open_script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open_script is not None:
+            self._open_script.text += data
+
+    def find(self, tag: str, **attrs: str) -> list[Element]:
+        return [e for e in self.elements if e.tag == tag
+                and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())]
+
+
+def scan(html: str) -> Scan:
+    parser = Scan()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+class Text(HTMLParser):
+    """The visible text of a fragment, with runs of whitespace collapsed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "svg"):
+            self._skip += 1
+        if tag == "br":
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "svg"):
+            self._skip = max(0, self._skip - 1)
+        if tag in ("p", "li", "dt", "dd", "h1", "h2", "h3", "br", "div"):
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = Text()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+# Inline scripts Material itself ships (no src): recognised by how they start.
+MATERIAL_INLINE = ("__md_scope=new URL(", "var target=document.getElementById(location.hash",
+                   "var tabs=__md_get(")
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
+             "srcset", "ping", "cite", "manifest"}
+
+
+def live_payloads(html: str) -> list[str]:
+    """Everything in a page that could run script: the list is empty for a safe page."""
+    found: list[str] = []
+    for el in scan(html).elements:
+        where = f"line {el.line}: <{el.tag}>"
+        for name, value in el.attrs.items():
+            if name.startswith("on"):
+                found.append(f"{where} has event attribute {name}={value!r}")
+            if name in URL_ATTRS or name == "style" or name == "content":
+                squeezed = _CONTROL.sub("", value).lower()
+                for bad in ("javascript:", "vbscript:", "data:text/html"):
+                    if (squeezed.startswith(bad) or f"url={bad}" in squeezed
+                            or (name == "style" and bad in squeezed)):
+                        found.append(f"{where} has {name}={value!r}")
+        if el.tag in ("iframe", "object", "embed", "base", "frame", "frameset", "applet"):
+            found.append(f"{where} should not be in a page")
+        if el.tag == "meta" and el.attrs.get("http-equiv", "").lower() == "refresh":
+            found.append(f"{where} refreshes the page")
+        if el.tag == "script":
+            src = el.attrs.get("src")
+            kind = el.attrs.get("type", "")
+            if src is not None:
+                if "://" in src or src.startswith("//") or "assets/" not in src:
+                    found.append(f"{where} loads {src!r}")
+            elif kind in ("application/ld+json", "application/json"):
+                pass  # data, never run; its JSON is checked by the tests that need it
+            elif not el.text.strip().startswith(MATERIAL_INLINE):
+                found.append(f"{where} is an unknown inline script: {el.text[:80]!r}")
+    return found
+
+
+# --- building and serving sites ------------------------------------------------------------
+
+def write_config(folder: Path, entries_dir: Path, *, search: bool = False) -> Path:
+    """A mkdocs.yml like the repository's, pointing at other entries; paths are absolute."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
+                       Loader=_KeepTags)
+    config["docs_dir"] = str(ROOT / "docs")
+    config["theme"]["custom_dir"] = str(ROOT / "site_overrides")
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and "community-map" in plugin:
+            options = plugin["community-map"]
+            options["entries_dir"] = str(entries_dir)
+            options["schema_dir"] = str(ROOT / "schema")
+            options["search"] = search
+            geocoder = options.get("geocoder") or {}
+            if "cache" in geocoder:
+                geocoder["cache"] = str(folder / "geocode-cache.json")
+    path = folder / "mkdocs.yml"
+    path.write_text(yaml.dump(config, Dumper=_KeepTagsDumper, allow_unicode=True,
+                              sort_keys=False), encoding="utf-8")
+    return path
+
+
+class _Tagged(str):
+    """A `!!python/name:` value, written back as it was."""
+
+    tag = ""
+
+
+class _KeepTags(yaml.SafeLoader):
+    pass
+
+
+def _keep(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
+    value = _Tagged(loader.construct_scalar(node))  # type: ignore[arg-type]
+    value.tag = "tag:yaml.org,2002:python/" + suffix
+    return value
+
+
+_KeepTags.add_multi_constructor("tag:yaml.org,2002:python/", _keep)
+
+
+class _KeepTagsDumper(yaml.SafeDumper):
+    pass
+
+
+_KeepTagsDumper.add_representer(
+    _Tagged, lambda dumper, value: dumper.represent_scalar(value.tag, str(value)))
+
+
+def mkdocs_build(
+    config: Path, site_dir: Path, *, strict: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`python -m mkdocs build` in a subprocess, as CI would run it."""
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(site_dir)]
+    if strict:
+        command.append("--strict")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=config.parent,
+                          timeout=600, check=False)
+
+
+@contextlib.contextmanager
+def serve(site_dir: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port) and yield its base URL."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=site_dir))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (Debian's), or a skip with the reason."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - a declared test dependency
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class BuiltSite:
+    root: Path
+    log: str
+
+    def page(self, path: str) -> str:
+        target = self.root / path
+        if path.endswith("/") or not path:
+            target = target / "index.html"
+        return target.read_text(encoding="utf-8")
+
+    def html_files(self) -> list[Path]:
+        return sorted(self.root.rglob("*.html"))
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The repository's own entries and mkdocs.yml, built once into a temporary folder."""
+    folder = tmp_path_factory.mktemp("sample-site")
+    result = mkdocs_build(ROOT / "mkdocs.yml", folder / "site")
+    if result.returncode != 0:
+        raise AssertionError(f"mkdocs build failed:\n{result.stdout}\n{result.stderr}")
+    return BuiltSite(folder / "site", result.stdout + result.stderr)
+
+
+def copy_entries(files: list[Path], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        shutil.copy(file, folder / file.name)
+    return folder

@@ -1,0 +1,152 @@
+"""The fixture corpus: every rule has a bad entry with its exact message, line and field.
+
+When a message is improved on purpose, regenerate tests/data/entries/expected.yml by running
+`community-map validate --today 2026-11-22` on each bad file and read every changed line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from build_tools.loader import load_file, load_paths
+from build_tools.settings import Settings, load_settings
+from build_tools.validate import Validator, normalise_postcode, validate_entries
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(__file__).resolve().parent / "data" / "entries"
+TODAY = dt.date(2026, 11, 22)
+EXPECTED: dict[str, list[str]] = yaml.safe_load((CORPUS / "expected.yml").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return load_settings(ROOT / "mkdocs.yml")
+
+
+def problems_for(path: Path, settings: Settings) -> list[str]:
+    entry, problems = load_file(path, CORPUS)
+    if entry is not None:
+        problems = problems + validate_entries([entry], settings, today=TODAY)
+    return [p.format().split(":", 1)[1] for p in sorted(problems)]
+
+
+def test_every_bad_file_has_an_expectation() -> None:
+    files = {p.name for p in (CORPUS / "bad").glob("*.yml")}
+    assert files == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_entry_gives_the_exact_problem(name: str, settings: Settings) -> None:
+    assert problems_for(CORPUS / "bad" / name, settings) == EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "good").glob("*.yml")))
+def test_good_entry_passes(name: str, settings: Settings) -> None:
+    assert problems_for(CORPUS / "good" / name, settings) == []
+
+
+def test_the_sample_entries_have_no_errors(settings: Settings) -> None:
+    entries, problems = load_paths([ROOT / "entries"], base=ROOT)
+    problems += validate_entries(entries, settings, today=TODAY)
+    assert [p.format() for p in problems if p.severity == "error"] == []
+    assert len(entries) >= 60
+
+
+def test_duplicate_ids_name_both_files(tmp_path: Path, settings: Settings) -> None:
+    source = (CORPUS / "good" / "minimal-entry.yml").read_text("utf-8")
+    for folder in ("maidstone", "dover"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "minimal-entry.yml").write_text(source, "utf-8")
+    entries, _ = load_paths([tmp_path], base=tmp_path)
+    problems = [
+        p for p in validate_entries(entries, settings, today=TODAY) if p.code == "id-unique"
+    ]
+    assert [(p.path, p.line, p.field) for p in problems] == [
+        ("dover/minimal-entry.yml", 1, "id"),
+        ("maidstone/minimal-entry.yml", 1, "id"),
+    ]
+    assert "maidstone/minimal-entry.yml" in problems[0].message
+    assert "dover/minimal-entry.yml" in problems[1].message
+
+
+def test_same_name_and_postcode_is_a_warning_on_both(tmp_path: Path, settings: Settings) -> None:
+    source = (CORPUS / "good" / "last-week-of-month.yml").read_text("utf-8")
+    (tmp_path / "last-week-of-month.yml").write_text(source, "utf-8")
+    (tmp_path / "memory-club-copy.yml").write_text(
+        source.replace("id: last-week-of-month", "id: memory-club-copy").replace(
+            "postcode: ct1 2ab", "postcode: CT12AB"
+        ),
+        "utf-8",
+    )
+    entries, _ = load_paths([tmp_path], base=tmp_path)
+    problems = validate_entries(entries, settings, today=TODAY)
+    assert [(p.path, p.severity, p.code) for p in problems] == [
+        ("last-week-of-month.yml", "warning", "duplicate"),
+        ("memory-club-copy.yml", "warning", "duplicate"),
+    ]
+
+
+def test_the_fast_path_and_the_full_report_agree(settings: Settings) -> None:
+    """jsonschema-rs says "valid" only where jsonschema finds nothing, on every fixture."""
+    validator = Validator(settings, TODAY)
+    checked = 0
+    for path in sorted(CORPUS.glob("*/*.yml")) + sorted((ROOT / "entries").rglob("*.yml")):
+        entry, _ = load_file(path)
+        if entry is None:
+            continue
+        full = list(validator.full.iter_errors(entry.data))
+        assert validator._schema_valid(entry.data) == (not full), path
+        checked += 1
+    assert checked > 100
+
+
+def test_controlled_lists_come_from_configuration(tmp_path: Path) -> None:
+    """Another region changes schema/*.yml, not code: a new area becomes valid."""
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    for item in (ROOT / "schema").iterdir():
+        (schema / item.name).write_bytes(item.read_bytes())
+    (schema / "areas.yml").write_text("leeds: {name: Leeds}\n", "utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: X\nplugins:\n  - community-map:\n      region:\n        name: Leeds\n"
+        "        bounds: [{lat: 53.6, lon: -1.8}, {lat: 54.0, lon: -1.2}]\n",
+        "utf-8",
+    )
+    settings = load_settings(tmp_path / "mkdocs.yml")
+    entry, _ = load_file(CORPUS / "good" / "minimal-entry.yml")
+    assert entry is not None
+    assert validate_entries([entry], settings, today=TODAY) == []
+    leeds = load_file(CORPUS / "good" / "last-week-of-month.yml")[0]
+    messages = [p.message for p in validate_entries([leeds], settings, today=TODAY)]
+    assert any("`canterbury` is not one of the areas" in m for m in messages)
+    assert any("is outside Leeds" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [("me157rn", "ME15 7RN"), (" ct1  2ab ", "CT1 2AB"), ("SW1A 1AA", "SW1A 1AA")],
+)
+def test_postcodes_normalise(raw: str, normal: str) -> None:
+    assert normalise_postcode(raw) == normal
+
+
+def test_billion_laughs_is_refused_quickly(settings: Settings) -> None:
+    started = time.perf_counter()
+    messages = problems_for(CORPUS / "bad" / "billion-laughs.yml", settings)
+    assert time.perf_counter() - started < 1.0
+    assert len(messages) == 1 and "anchors and aliases are not allowed" in messages[0]
+
+
+def test_python_tags_run_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    messages = problems_for(CORPUS / "bad" / "python-tag.yml", settings)
+    assert "uses a YAML tag" in messages[0]
+    assert not (tmp_path / "pwned-by-yaml").exists()
+    assert list(tmp_path.iterdir()) == []
