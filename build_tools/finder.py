@@ -51,11 +51,9 @@ def _indexes(values: tuple[str, ...], terms: dict[str, Any]) -> list[int]:
 
 
 def _where(entry: Entry) -> str:
-    """One line a person can act on: the venue and address, or how it is delivered."""
+    """The meeting place on one line, for activities that have one."""
     loc = entry.location
-    if entry.in_person and loc is not None:
-        return loc.one_line()
-    return ", ".join(DELIVERY_NAMES.get(d, d) for d in entry.delivery)
+    return loc.one_line() if entry.in_person and loc is not None else ""
 
 
 def record(
@@ -75,9 +73,11 @@ def record(
         "k": COSTS.index(entry.cost) if entry.cost in COSTS else -1,
         "b": BOOKING.index(entry.booking) if entry.booking in BOOKING else -1,
         "f": _mask(entry.referral, REFERRAL),
-        "l": _where(entry),
         "r": entry.last_reviewed.isoformat() if entry.last_reviewed else "",
     }
+    where = _where(entry)
+    if where:
+        rec["l"] = where
     if REGION_WIDE in entry.areas:
         rec["g"] = 1
     access = _indexes(entry.accessibility, vocab.accessibility)

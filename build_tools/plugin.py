@@ -51,6 +51,8 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
     def on_files(self, files: Files, config: Any) -> Files:
         assert self.settings is not None
         result = site.build(self.settings)
+        for problem in result.notices:
+            log.info(problem.format())
         for problem in result.warnings:
             log.warning(problem.format())
         if result.errors:

@@ -19,6 +19,9 @@ from .settings import Settings
 from .validate import validate_entries
 
 
+NOTICES = {"stale"}
+
+
 @dataclass
 class SiteBuild:
     entries: list[Entry]
@@ -32,7 +35,13 @@ class SiteBuild:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return [p for p in self.problems if p.severity == "warning" and p.code not in NOTICES]
+
+    @property
+    def notices(self) -> list[Problem]:
+        """Warnings the site itself shows to visitors (a stale listing carries a notice on its
+        page), so they are reported but do not fail a strict build."""
+        return [p for p in self.problems if p.severity == "warning" and p.code in NOTICES]
 
     @property
     def html(self) -> dict[str, str]:
@@ -51,6 +60,7 @@ def _generators() -> list[tuple[str, Generator]]:
         ("finder", "finder"),
         ("map", "mapping"),
         ("exports", "exports"),
+        ("provider docs", "provider_docs"),
     ):
         try:
             mod = __import__(f"build_tools.{module}", fromlist=["generate"])

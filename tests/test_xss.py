@@ -202,3 +202,16 @@ def test_no_dialog_opens_in_a_browser(
                 page.wait_for_timeout(300)
                 context.close()
                 assert dialogs == []
+
+
+def test_template_syntax_in_provider_text_is_never_evaluated(
+    accepted_site: BuiltSite | None, unvalidated_site: BuiltSite,
+) -> None:
+    for built in (accepted_site, unvalidated_site):
+        if built is None:
+            continue
+        page = built.page("activities/xss-subtle-jinja/")
+        assert "Tea {{ 7*7 }} {% if true %}chat{% endif %} {# note #}" in html.unescape(page)
+        for file in built.root.rglob("*"):
+            if file.suffix in {".html", ".json", ".js", ".csv", ".txt", ".xml", ".geojson"}:
+                assert "Tea 49" not in file.read_text(encoding="utf-8", errors="replace"), file

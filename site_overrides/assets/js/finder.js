@@ -9,7 +9,7 @@
  * a areas, u audiences, x accessibility (indexes into data.vocab.*), d delivery bits
  * (in person 1, online 2, telephone 4, home visit 8), w day bits (Monday 1 ... Sunday 64),
  * t time-of-day bits (morning 1, afternoon 2, evening 4), k cost (0 free, 1 paid,
- * 2 donation), b booking, f referral bits, l where, h when (lines), cn cost note,
+ * 2 donation), b booking, f referral bits, l meeting place, h when (lines), cn cost note,
  * g region-wide (matches every area),
  * ph/em/web contact, p [lat, lon], r last checked (ISO date), z paused.
  */
@@ -21,6 +21,7 @@
   var COSTS = ["free", "paid", "donation"];
   var COST_NAMES = ["Free", "Paid", "Donation"];
   var DELIVERY = ["in-person", "online", "telephone", "home-visit"];
+  var DELIVERY_NAMES = ["In person", "Online", "By telephone", "Home visits"];
   var RADII = ["1", "3", "10", "30"];
   var LISTS = ["category", "area", "day", "time", "cost", "audience", "access", "delivery"];
   var VOCAB = { category: "category", area: "area", audience: "audience", access: "access" };
@@ -283,7 +284,11 @@
     li.appendChild(text("p", null, r.s));
     var meta = [r.g ? "Across " + (data.region || "the region") : names("area", r.a), (r.h || []).join("; "), COST_NAMES[r.k] || ""].filter(Boolean);
     li.appendChild(text("p", "cm-r__m", meta.join(" · ")));
-    if (r.l) li.appendChild(text("p", "cm-r__m", r.l));
+    var modes = DELIVERY_NAMES.filter(function (_, n) {
+      return r.d & (1 << n) && n > 0;
+    });
+    var where = r.l ? r.l + (modes.length ? " (also " + modes.join(", ").toLowerCase() + ")" : "") : modes.join(", ");
+    if (where) li.appendChild(text("p", "cm-r__m", where));
     var btn = text("button", "cm-shortlist-btn", "Add to shortlist");
     btn.type = "button";
     btn.setAttribute("data-shortlist-id", r.i);

@@ -7,7 +7,6 @@
 
   var COST_NAMES = ["Free", "Paid", "Donation"];
   var BOOKING = ["Drop in: no need to book.", "Book before you go.", "By referral only."];
-  var REFERRAL = ["yourself", "a professional such as a link worker", "a GP"];
   var DELIVERY = ["In person", "Online", "By telephone", "Home visits"];
   var ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -94,23 +93,23 @@
 
   function where(r) {
     var modes = DELIVERY.filter(function (_, i) {
-      return r.d & (1 << i);
+      return r.d & (1 << i) && i > 0;
     });
-    var parts = [];
-    if (r.l) parts.push(r.l);
-    if (modes.length && (r.d & ~1 || !r.l)) parts.push("(" + modes.join(", ") + ")");
-    return parts.join(" ");
+    if (!r.l) return modes.join(", ");
+    return r.l + (modes.length ? " (also " + modes.join(", ").toLowerCase() + ")" : "");
   }
 
   function howToJoin(r) {
     var parts = [];
     if (BOOKING[r.b]) parts.push(BOOKING[r.b]);
-    var who = REFERRAL.filter(function (_, i) {
-      return r.f & (1 << i);
-    });
-    if (who.length) {
-      var list = who.length > 1 ? who.slice(0, -1).join(", ") + " or " + who[who.length - 1] : who[0];
-      parts.push("Can be arranged by " + list + ".");
+    var self = r.f & 1;
+    var others = [];
+    if (r.f & 2) others.push("a professional such as a link worker");
+    if (r.f & 4) others.push("a GP");
+    if (self) parts.push("You can refer yourself.");
+    if (others.length) {
+      var who = others.join(" or ") + " can refer you.";
+      parts.push(self ? "Or " + who : who.charAt(0).toUpperCase() + who.slice(1));
     }
     return parts.join(" ");
   }
