@@ -73,7 +73,7 @@ class _Frame(Figure):
 
     _template = Template(
         "<!DOCTYPE html>\n"
-        '<html lang="en-GB">\n'
+        '<html lang="en-GB" class="cm-frame-root">\n'
         "<head>\n"
         "{{ this.header.render(**kwargs) }}\n"
         "<title>{{ this.title }}</title>\n"

@@ -70,6 +70,8 @@ PLAIN_TEXT_FIELDS = ONE_LINE_FIELDS
 
 
 def _char_problem(text: str, multiline: bool) -> str | None:
+    if (text.replace("\n", "") if multiline else text).isprintable():
+        return None  # the common case, checked in C; below only finds and names the character
     for char in text:
         if char == "\n" and multiline:
             continue
@@ -483,7 +485,8 @@ class Validator:
                     'with its area code, like "01622 000111"',
                     code="phone",
                 )
-            elif phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
+            elif (str(number.national_number).startswith("7")  # type: ignore[union-attr]
+                  and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE):
                 add(
                     ("contact", "phone"),
                     "is a mobile number: check the provider agreed to publish it",

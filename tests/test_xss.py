@@ -187,6 +187,8 @@ def test_no_dialog_opens_in_a_browser(
                 page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"),
                                              d.dismiss()))
                 for file in built.html_files():
+                    if "xss-" not in file.read_text(encoding="utf-8"):
+                        continue  # shows no hostile entry (an empty category, say)
                     path = file.relative_to(built.root).as_posix()
                     url = base + (path[: -len("index.html")] if path.endswith("index.html")
                                   else path)

@@ -656,6 +656,7 @@
     document.documentElement.classList.add("cm-finder-ready");
     if (state.q.trim()) search();
     else update();
+    if (window.performance && performance.mark) performance.mark("cm-finder-ready");
     if (state.postcode) lookupPostcode(state.postcode);
   }
 

@@ -1,0 +1,62 @@
+"""The MkDocs plugin: refuses bad entries with the validator's messages, and `serve` watches
+the entries and the schema."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from mkdocs.config import load_config
+
+from build_tools.plugin import CommunityMapPlugin
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(__file__).resolve().parent / "data" / "entries"
+
+
+def _project(tmp_path: Path, entries: list[Path]) -> Path:
+    """A copy of the project's configuration with the given entry files."""
+    for name in ("docs", "schema", "site_overrides"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "entries").mkdir()
+    for entry in entries:
+        shutil.copy(entry, tmp_path / "entries" / entry.name)
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    return tmp_path / "mkdocs.yml"
+
+
+def test_build_refuses_entries_with_errors_and_prints_every_message(tmp_path: Path) -> None:
+    config = _project(tmp_path, [CORPUS / "good" / "minimal-entry.yml",
+                                 CORPUS / "bad" / "unquoted-time.yml",
+                                 CORPUS / "bad" / "misspelt-cost.yml"])
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config),
+                             "-d", str(tmp_path / "out")], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode != 0
+    assert "2 problem(s) in the entries" in result.stderr
+    assert "entries/unquoted-time.yml:25:12: schedule[0].start: write times in quotes" in (
+        result.stderr)
+    assert "entries/misspelt-cost.yml:28:7: cost: `fre` is not allowed here" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_serve_watches_entries_and_schema(tmp_path: Path) -> None:
+    config_file = _project(tmp_path, [CORPUS / "good" / "minimal-entry.yml"])
+    config = load_config(str(config_file))
+    plugin = config.plugins["community-map"]
+    assert isinstance(plugin, CommunityMapPlugin)
+    config = plugin.on_config(config)
+
+    class Server:
+        def __init__(self) -> None:
+            self.watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    server = Server()
+    plugin.on_serve(server, config=config, builder=None)
+    assert {Path(p) for p in server.watched} == {tmp_path / "entries", tmp_path / "schema"}
