@@ -44,7 +44,11 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).resolve().parent
         self.settings = from_options(
-            dict(self.config), root, repo_url=config.repo_url or "", site_name=config.site_name
+            dict(self.config),
+            root,
+            repo_url=config.repo_url or "",
+            site_name=config.site_name,
+            site_url=config.site_url or "",
         )
         return config
 

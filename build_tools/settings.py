@@ -120,6 +120,7 @@ class Settings:
     postcode_lookup_url: str = "https://api.postcodes.io/postcodes/{postcode}"
     stale_after_days: int = 365
     site_name: str = "Community Map"
+    site_url: str = ""  # with a trailing slash, or "" for relative links
 
     @property
     def cache_path(self) -> Path:
@@ -151,7 +152,12 @@ def _pair(value: Any) -> tuple[float, float]:
 
 
 def from_options(
-    options: dict[str, Any], root: Path, *, repo_url: str = "", site_name: str = ""
+    options: dict[str, Any],
+    root: Path,
+    *,
+    repo_url: str = "",
+    site_name: str = "",
+    site_url: str = "",
 ) -> Settings:
     """Build settings from the plugin's option mapping (as written under `community-map:`)."""
     region_raw = dict(options.get("region") or {})
@@ -187,6 +193,7 @@ def from_options(
         postcode_lookup_url=str(options.get("postcode_lookup_url", Settings.postcode_lookup_url)),
         stale_after_days=int(options.get("stale_after_days", 365)),
         site_name=site_name or "Community Map",
+        site_url=(site_url.rstrip("/") + "/") if site_url else "",
     )
 
 
@@ -232,6 +239,7 @@ def load_settings(config_file: Path | None = None) -> Settings:
         config_file.parent.resolve(),
         repo_url=str(config.get("repo_url") or ""),
         site_name=str(config.get("site_name") or ""),
+        site_url=str(config.get("site_url") or ""),
     )
 
 

@@ -8,16 +8,17 @@ benchmark and the plugin run exactly the same code.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import exports, finder, mapping, pages, provider_docs
+from .geocode import coordinates_offline
 from .loader import load_paths
 from .model import Entry, Problem
 from .outputs import Output
+from .search import index_site
 from .settings import Settings
 from .validate import validate_entries
-
 
 NOTICES = {"stale"}
 
@@ -48,26 +49,16 @@ class SiteBuild:
         return {o.path: o.html for o in self.outputs if o.html is not None}
 
 
-# Each generator takes (published entries, settings, coordinates) and returns Outputs.
-# Modules register here; a generator that is not built yet is simply absent.
-Generator = Callable[..., list[Output]]
-
-
-def _generators() -> list[tuple[str, Generator]]:
-    found: list[tuple[str, Generator]] = []
-    for phase, module in (
-        ("pages", "pages"),
-        ("finder", "finder"),
-        ("map", "mapping"),
-        ("exports", "exports"),
-        ("provider docs", "provider_docs"),
-    ):
-        try:
-            mod = __import__(f"build_tools.{module}", fromlist=["generate"])
-        except ModuleNotFoundError:
-            continue
-        found.append((phase, mod.generate))
-    return found
+# Each step takes (entries, settings, coordinates) and returns Outputs: the published
+# entries, or every valid entry for a step that sets ALL_ENTRIES (the open data keeps closed
+# listings with their status).
+STEPS = (
+    ("pages", pages),
+    ("finder", finder),
+    ("map", mapping),
+    ("exports", exports),
+    ("provider docs", provider_docs),
+)
 
 
 def build(settings: Settings, paths: list[Path] | None = None) -> SiteBuild:
@@ -84,33 +75,22 @@ def build(settings: Settings, paths: list[Path] | None = None) -> SiteBuild:
         return result
 
     clock = time.perf_counter()
-    coords: dict[str, tuple[float, float]] = {}
-    try:
-        from .geocode import coordinates_offline
-    except ModuleNotFoundError:
-        for entry in entries:
-            loc = entry.location
-            if loc is not None and loc.has_coordinates:
-                coords[entry.id] = (loc.lat, loc.lon)  # type: ignore[assignment]
-    else:
-        coords, geo_problems = coordinates_offline(entries, settings)
-        result.problems = sorted(result.problems + geo_problems)
+    coords, geo_problems = coordinates_offline(entries, settings)
+    result.problems = sorted(result.problems + geo_problems)
     timings["geocode"] = time.perf_counter() - clock
 
     published = sorted((e for e in entries if e.published), key=lambda e: e.name.casefold())
-    for phase, generate in _generators():
+    everything = sorted(entries, key=lambda e: e.name.casefold())
+    for phase, step in STEPS:
         clock = time.perf_counter()
-        result.outputs.extend(generate(published, settings, coords))
+        wanted = everything if getattr(step, "ALL_ENTRIES", False) else published
+        result.outputs.extend(step.generate(wanted, settings, coords))
         timings[phase] = time.perf_counter() - clock
     return result
 
 
 def post_build(result: SiteBuild, site_dir: Path) -> None:
     """Steps that read the written site (the search index)."""
-    try:
-        from .search import index_site
-    except ModuleNotFoundError:
-        return
     clock = time.perf_counter()
     index_site(site_dir)
     result.timings["search"] = time.perf_counter() - clock
