@@ -68,7 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     geocode.add_argument("--domain", help="the geocoder's HOST[:PORT]")
     geocode.add_argument("--scheme", choices=("https", "http"))
     geocode.add_argument("--user-agent", help="names this deployment and a contact")
-    geocode.add_argument("--max-requests", type=int, help="the most HTTP requests this run (retries and postcode fallbacks count)")
+    geocode.add_argument(
+        "--max-requests",
+        type=int,
+        help="the most HTTP requests this run (retries and fallbacks count)",
+    )
     geocode.add_argument(
         "--offline",
         action="store_true",

@@ -1,10 +1,11 @@
 """The finder ("Find an activity"), the shortlist page and the data file both of them read.
 
 The finder page is the whole directory as one plain list (so it works without JavaScript),
-plus filter controls that `finder.js` brings to life. The script does not read that list: it
-reads `assets/data/activities.json`, a compact copy of every published activity (short keys,
+plus filter controls that `finder.js` brings to life. The script does not use that list (a
+line at the top of the page hides it before it is laid out): it reads
+`assets/data/activities.json`, a compact copy of every published activity (short keys,
 numbers instead of repeated words, bit masks for days and times), so at 10,000 activities it
-can filter in memory and draw only the first results instead of touching 10,000 elements.
+can filter in memory and draw only the first 50 matches instead of touching 10,000 elements.
 The shortlist page reads the same file.
 """
 
@@ -28,11 +29,18 @@ FORMAT_VERSION = 1
 
 # Fixed lists, in the order the bit masks and indexes in activities.json use.
 DELIVERY = ("in-person", "online", "telephone", "home-visit")
-DELIVERY_NAMES = {"in-person": "In person", "online": "Online", "telephone": "By telephone",
-                  "home-visit": "Home visits"}
+DELIVERY_NAMES = {
+    "in-person": "In person",
+    "online": "Online",
+    "telephone": "By telephone",
+    "home-visit": "Home visits",
+}
 TIMES = ("morning", "afternoon", "evening")
-TIME_NAMES = {"morning": "Morning (before 12:00)", "afternoon": "Afternoon (12:00 to 17:00)",
-              "evening": "Evening (from 17:00)"}
+TIME_NAMES = {
+    "morning": "Morning (before 12:00)",
+    "afternoon": "Afternoon (12:00 to 17:00)",
+    "evening": "Evening (from 17:00)",
+}
 COSTS = ("free", "paid", "donation")
 COST_NAMES = {"free": "Free", "paid": "Paid", "donation": "Donation"}
 BOOKING = ("drop-in", "booking-required", "referral-only")
@@ -45,9 +53,18 @@ def _mask(values: tuple[str, ...] | set[str], order: tuple[str, ...]) -> int:
     return sum(1 << i for i, v in enumerate(order) if v in values)
 
 
-def _indexes(values: tuple[str, ...], terms: dict[str, Any]) -> list[int]:
-    positions = {key: i for i, key in enumerate(terms)}
+def _indexes(values: tuple[str, ...], positions: dict[str, int]) -> list[int]:
     return [positions[v] for v in values if v in positions]
+
+
+class _Positions:
+    """Each vocabulary's id -> position, worked out once per build, not per entry."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.categories = {key: i for i, key in enumerate(vocab.categories)}
+        self.areas = {key: i for i, key in enumerate(vocab.areas)}
+        self.audiences = {key: i for i, key in enumerate(vocab.audiences)}
+        self.accessibility = {key: i for i, key in enumerate(vocab.accessibility)}
 
 
 def _where(entry: Entry) -> str:
@@ -57,9 +74,11 @@ def _where(entry: Entry) -> str:
 
 
 def record(
-    entry: Entry, vocab: Vocabulary, coords: dict[str, tuple[float, float]]
+    entry: Entry, vocab: Vocabulary | _Positions, coords: dict[str, tuple[float, float]]
 ) -> dict[str, Any]:
     """The compact JSON record of one activity (keys are documented in finder.js)."""
+    if isinstance(vocab, Vocabulary):
+        vocab = _Positions(vocab)
     rec: dict[str, Any] = {
         "i": entry.id,
         "n": entry.name,
@@ -110,6 +129,7 @@ def data_file(
     region: str = "",
 ) -> str:
     """activities.json: vocabularies once, then one compact record per published entry."""
+    positions = _Positions(vocab)
     payload = {
         "v": FORMAT_VERSION,
         "region": region,
@@ -119,7 +139,7 @@ def data_file(
             "audience": [[t.id, t.name] for t in vocab.audiences.values()],
             "access": [[t.id, t.name] for t in vocab.accessibility.values()],
         },
-        "items": [record(e, vocab, coords) for e in published if e.published],
+        "items": [record(e, positions, coords) for e in published if e.published],
     }
     # ensure_ascii=False keeps names readable and small; the file is served as JSON, never
     # pasted into HTML, so it needs no HTML escaping.
@@ -153,33 +173,42 @@ def _filters(vocab: Vocabulary) -> str:
         _checkboxes("day", "Day", [(d, DAY_NAMES[d]) for d in DAY_ORDER]),
         _checkboxes("time", "Time of day", [(t, TIME_NAMES[t]) for t in TIMES]),
         _checkboxes("cost", "Cost", [(c, COST_NAMES[c]) for c in COSTS]),
-        _checkboxes("audience", "Who it is for",
-                    [(t.id, t.name) for t in vocab.audiences.values()]),
-        _checkboxes("access", "Accessibility",
-                    [(t.id, t.name) for t in vocab.accessibility.values()],
-                    hint="Shows activities that have every feature you tick."),
+        _checkboxes(
+            "audience", "Who it is for", [(t.id, t.name) for t in vocab.audiences.values()]
+        ),
+        _checkboxes(
+            "access",
+            "Accessibility",
+            [(t.id, t.name) for t in vocab.accessibility.values()],
+            hint="Shows activities that have every feature you tick.",
+        ),
         _checkboxes("delivery", "How it is run", [(d, DELIVERY_NAMES[d]) for d in DELIVERY]),
     ]
     radius = "".join(f'<option value="{r}">{r} km</option>' for r in RADII)
-    return f"""<form id="cm-filters" class="cm-filters" role="search" aria-label="Filter activities" hidden>
+    return f"""<form id="cm-filters" class="cm-filters" role="search"
+aria-label="Filter activities" hidden>
 <div class="cm-field cm-field--q"><label for="cm-q">Search by word</label>
-<input id="cm-q" name="q" type="search" autocomplete="off" spellcheck="false" aria-describedby="cm-q-hint">
+<input id="cm-q" name="q" type="search" autocomplete="off" spellcheck="false"
+aria-describedby="cm-q-hint">
 <p id="cm-q-hint" class="cm-hint">For example: walking, dementia, debt advice</p></div>
 <fieldset class="cm-near"><legend>Near me</legend>
 <div class="cm-near__row">
 <div class="cm-field"><label for="cm-postcode">UK postcode</label>
-<input id="cm-postcode" name="postcode" type="text" autocomplete="postal-code" autocapitalize="characters" spellcheck="false" size="9" maxlength="10"></div>
+<input id="cm-postcode" name="postcode" type="text" autocomplete="postal-code"
+autocapitalize="characters" spellcheck="false" size="9" maxlength="10"></div>
 <button type="button" id="cm-postcode-go" class="md-button">Find near this postcode</button>
 <button type="button" id="cm-locate" class="md-button">Use my location</button>
 <div class="cm-field"><label for="cm-radius">Within</label>
 <select id="cm-radius" name="radius"><option value="">any distance</option>{radius}</select></div>
 </div>
-<p class="cm-hint">Your postcode is sent to postcodes.io to find where it is, only when you ask. Your location stays in your browser.</p>
+<p class="cm-hint">Your postcode is sent to postcodes.io to find where it is, only when you ask.
+Your location stays in your browser.</p>
 <p id="cm-near-status" class="cm-near__status"></p>
 <p id="cm-near-error" class="cm-error" role="alert"></p>
 </fieldset>
 <div class="cm-filter-groups">{"".join(groups)}</div>
-<p class="cm-filters__actions"><button type="button" id="cm-clear" class="md-button">Clear filters</button></p>
+<p class="cm-filters__actions"><button type="button" id="cm-clear" class="md-button">Clear
+filters</button></p>
 </form>"""
 
 
@@ -192,8 +221,7 @@ def _area_names(entry: Entry, vocab: Vocabulary, region: str) -> str:
 def _static_item(entry: Entry, vocab: Vocabulary, page: str, region: str) -> str:
     """One result in the list every visitor gets first: name, summary, where, when, cost."""
     areas = _area_names(entry, vocab, region)
-    parts = [p for p in (areas, "; ".join(describe(entry)), COST_NAMES.get(entry.cost, ""))
-             if p]
+    parts = [p for p in (areas, "; ".join(describe(entry)), COST_NAMES.get(entry.cost, "")) if p]
     paused = ' <span class="cm-tag">Paused</span>' if entry.status == "paused" else ""
     href = rel(page, f"activities/{entry.id}/")
     return (
@@ -207,9 +235,17 @@ def _activities(n: int) -> str:
     return "1 activity" if n == 1 else f"{n:,} activities"
 
 
-def finder_page(
-    published: list[Entry], settings: Settings, data_url: str
-) -> Output:
+# Runs before the long list is parsed: with JavaScript the finder draws its own results, so
+# the browser need not lay out every activity (at 10,000 that alone takes seconds on a
+# phone). If finder.js never starts (blocked, failed to download), the plain list comes back.
+_EARLY_SCRIPT = (
+    'document.documentElement.classList.add("cm-finder-js");'
+    'window.addEventListener("load",function(){var c=document.documentElement.classList;'
+    'if(!c.contains("cm-finder-started"))c.remove("cm-finder-js")});'
+)
+
+
+def finder_page(published: list[Entry], settings: Settings, data_url: str) -> Output:
     vocab = settings.vocabulary()
     config = {
         "data": data_url,
@@ -221,18 +257,25 @@ def finder_page(
     items = "".join(_static_item(e, vocab, FIND_PAGE, settings.region.name) for e in published)
     script = rel(FIND_PAGE, "assets/js/finder.js")
     html = f"""<div class="cm-finder">
+<script>{_EARLY_SCRIPT}</script>
 <h1>Find an activity</h1>
-<p class="cm-lead">Every activity in the directory, from A to Z. Search by word, narrow the list by day, area, cost and more, or find what is near a postcode.</p>
+<p class="cm-lead">Every activity in the directory, from A to Z. Search by word, narrow the list by
+day, area, cost and more, or find what is near a postcode.</p>
 <script type="application/json" id="cm-finder-config">{json_for_html(config)}</script>
 {_filters(vocab)}
-<noscript><p class="cm-note">Searching and filtering need JavaScript, which is turned off or not available. Here is every activity, from A to Z.</p></noscript>
+<noscript><p class="cm-note">Searching and filtering need JavaScript, which is turned off or not
+available. Here is every activity, from A to Z.</p></noscript>
 <h2 id="cm-results-title" class="cm-results-title">Activities</h2>
-<p id="cm-count" class="cm-count" role="status" aria-live="polite" aria-atomic="true">{_activities(len(published))}, from A to Z</p>
-<ol id="cm-results" class="cm-results" aria-labelledby="cm-results-title">{items}</ol>
-<div id="cm-other" hidden><h2 id="cm-other-title" class="cm-results-title">Available online, by phone or at home</h2>
+<p id="cm-count" class="cm-count" role="status" aria-live="polite"
+aria-atomic="true">{_activities(len(published))}, from A to Z</p>
+<ol id="cm-all" class="cm-results" aria-labelledby="cm-results-title">{items}</ol>
+<ol id="cm-results" class="cm-results" aria-labelledby="cm-results-title" hidden></ol>
+<div id="cm-other" hidden><h2 id="cm-other-title" class="cm-results-title">Available online, by
+phone or at home</h2>
 <p class="cm-hint">These have no meeting place, so they are not sorted by distance.</p>
 <ol id="cm-other-results" class="cm-results" aria-labelledby="cm-other-title"></ol></div>
-<p class="cm-more"><button type="button" id="cm-more" class="md-button" hidden>Show more</button></p>
+<p class="cm-more"><button type="button" id="cm-more" class="md-button" hidden>Show
+more</button></p>
 </div>
 <script src="{script}" defer></script>
 """
@@ -250,32 +293,43 @@ def shortlist_page(settings: Settings, data_url: str) -> Output:
 <h1 id="cm-sl-title">Your shortlist</h1>
 <p class="cm-sl-date" id="cm-sl-date" hidden></p>
 <script type="application/json" id="cm-shortlist-config">{json_for_html(config)}</script>
-<noscript><p class="cm-note">Your shortlist is kept in this browser and needs JavaScript to show. Without it, you can still <a href="{finder}">find an activity</a> and note its details.</p></noscript>
+<noscript><p class="cm-note">Your shortlist is kept in this browser and needs JavaScript to show.
+Without it, you can still <a href="{finder}">find an activity</a> and note its
+details.</p></noscript>
 <div id="cm-sl-app" hidden>
-<p class="cm-lead cm-no-print">Activities you add with “Add to shortlist” are kept in this browser only: nothing is sent anywhere. Print the list or share a link to it.</p>
-<div id="cm-sl-import" class="cm-sl-import cm-no-print" role="region" aria-labelledby="cm-sl-import-title" hidden>
+<p class="cm-lead cm-no-print">Activities you add with “Add to shortlist” are kept in this browser
+only: nothing is sent anywhere. Print the list or share a link to it.</p>
+<div id="cm-sl-import" class="cm-sl-import cm-no-print" role="region"
+aria-labelledby="cm-sl-import-title" hidden>
 <h2 id="cm-sl-import-title">A shared shortlist</h2>
 <p id="cm-sl-import-text"></p>
-<p><button type="button" id="cm-sl-import-add" class="md-button md-button--primary">Add them to my shortlist</button>
+<p><button type="button" id="cm-sl-import-add" class="md-button md-button--primary">Add them to my
+shortlist</button>
 <button type="button" id="cm-sl-import-replace" class="md-button">Replace my shortlist</button>
 <button type="button" id="cm-sl-import-ignore" class="md-button">Ignore</button></p>
 </div>
 <div class="cm-sl-controls cm-no-print">
 <div class="cm-field"><label for="cm-sl-name">Name to print on the list (optional)</label>
-<input id="cm-sl-name" type="text" autocomplete="off" maxlength="80" aria-describedby="cm-sl-name-hint">
-<p id="cm-sl-name-hint" class="cm-hint">For example the name of the person you are helping. It is not saved.</p></div>
-<p class="cm-sl-buttons"><button type="button" id="cm-sl-print" class="md-button md-button--primary">Print</button>
+<input id="cm-sl-name" type="text" autocomplete="off" maxlength="80"
+aria-describedby="cm-sl-name-hint">
+<p id="cm-sl-name-hint" class="cm-hint">For example the name of the person you are helping. It is
+not saved.</p></div>
+<p class="cm-sl-buttons"><button type="button" id="cm-sl-print"
+class="md-button md-button--primary">Print</button>
 <button type="button" id="cm-sl-clear" class="md-button">Clear shortlist</button></p>
 </div>
 <p id="cm-sl-status" class="cm-count" role="status" aria-live="polite" aria-atomic="true"></p>
 <ol id="cm-sl-items" class="cm-sl-items"></ol>
-<p id="cm-sl-empty" class="cm-note" hidden>Your shortlist is empty. <a href="{finder}">Find an activity</a> and choose “Add to shortlist”.</p>
+<p id="cm-sl-empty" class="cm-note" hidden>Your shortlist is empty. <a href="{finder}">Find an
+activity</a> and choose “Add to shortlist”.</p>
 <div id="cm-sl-share" class="cm-sl-share cm-no-print" hidden>
 <h2>Share this shortlist</h2>
 <div class="cm-field"><label for="cm-sl-link">Link to this shortlist</label>
 <input id="cm-sl-link" type="text" readonly aria-describedby="cm-sl-link-hint">
-<p id="cm-sl-link-hint" class="cm-hint">Anyone who opens the link sees the same activities. It holds only the activities, no names.</p></div>
-<p><button type="button" id="cm-sl-copy" class="md-button">Copy link</button> <span id="cm-sl-copied" role="status" aria-live="polite"></span></p>
+<p id="cm-sl-link-hint" class="cm-hint">Anyone who opens the link sees the same activities. It
+holds only the activities, no names.</p></div>
+<p><button type="button" id="cm-sl-copy" class="md-button">Copy link</button> <span
+id="cm-sl-copied" role="status" aria-live="polite"></span></p>
 </div>
 </div>
 </div>

@@ -443,9 +443,7 @@ def load_file(path: Path, base: Path | None = None) -> tuple[Entry | None, list[
     return load_bytes(raw, display, path.stem)
 
 
-def discover(
-    paths: Iterable[Path], base: Path | None = None
-) -> tuple[list[Path], list[Problem]]:
+def discover(paths: Iterable[Path], base: Path | None = None) -> tuple[list[Path], list[Problem]]:
     """Entry files under the given files and folders, sorted; misnamed files are problems."""
     found: set[Path] = set()
     problems: list[Problem] = []
@@ -471,7 +469,9 @@ def discover(
         elif path.is_file():
             found.add(path)
         else:
-            problems.append(Problem(display_path(path, base), 1, 1, "", "does not exist", code="missing"))
+            problems.append(
+                Problem(display_path(path, base), 1, 1, "", "does not exist", code="missing")
+            )
     return sorted(found, key=lambda p: display_path(p, base)), problems
 
 

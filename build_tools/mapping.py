@@ -1,17 +1,21 @@
 """The map of activities: the `map/` page, and the Folium map it shows in an iframe.
 
 Folium writes the map document (`assets/map/frame.html`): Leaflet, the tile layer from
-`settings.tiles`, and one `FastMarkerCluster` whose rows are only `[lat, lon, index]`. The
-provider text the popups need sits beside it in one JSON block written by
-`text.json_for_html` (with `$` and backticks escaped too), and `assets/js/map-frame.js` turns
-rows into markers and text into popup DOM with `textContent` - Folium itself escapes neither
-popups nor tooltips, so none are made in Python. The iframe keeps Leaflet's CSS away from the
+`settings.tiles`, and one `FastMarkerCluster` whose callback builds each marker from a compact
+row. The rows (position, and the provider text the popups need) sit in one JSON block written
+by `text.json_for_html` (with `$` and backticks escaped too), so the inline script is the same
+whatever the data; `assets/js/map-frame.js` turns rows into markers and text into popup DOM
+with `textContent` - Folium itself escapes neither popups nor tooltips, so none are made in
+Python. The iframe keeps Leaflet's CSS away from the
 site; Folium's CDN assets (jQuery, Bootstrap, Font Awesome) are replaced on the instances by
 the files vendored under `site_overrides/assets/vendor/` (see `vendor.py`).
 
 Why this layout: 10,000 `folium.Marker`s in a `MarkerCluster` take 18 s to build and a 9 MB
-page; the FastMarkerCluster rows take about a second and stay small. (`LAYOUT = "fetch"`
-builds the measured alternative: the rows in a separate JSON file loaded with `fetch`.)
+page. Measured at 10,000 synthetic activities (headless Chromium, loopback, 2 cores): this
+frame is 2.2 MB (458 KB gzipped) and the whole page 597 KB gzipped, with markers on screen
+in about 1 s. The alternative (`layout="fetch"`: a 5 KB frame that fetches a 2.1 MB, 449 KB
+gzipped JSON file) measured the same on loopback, but on a real network its data request
+can only start once the scripts have run; so one document it is.
 
 The page around the iframe holds what a screen reader user needs as ordinary content: the
 key (a checkbox per category with its icon and name), the town jumps, "Near me" and the link
@@ -29,6 +33,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.plugins import FastMarkerCluster, MarkerCluster
 from folium.template import Template
+from folium.utilities import JsCode
 from markupsafe import Markup
 
 from . import pages, schedule, text
@@ -47,6 +52,9 @@ TITLE = "Map of activities"
 LAYOUT = "fast"  # "fast": FastMarkerCluster rows in the frame; "fetch": a JSON file
 AREA_ZOOM = 11  # from this zoom on, "view as a list" narrows to the nearest area
 TOWN_ZOOM = 13
+# Cluster the first time in chunks of 60 ms too: at 10,000 activities this replaces one
+# 400-600 ms task during load by tasks under 200 ms, with markers on screen as soon.
+CHUNKED_START = True
 FALLBACK_COLOUR = "#37474f"
 FALLBACK_ICON = "map-marker"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
@@ -96,8 +104,11 @@ class _Map(folium.Map):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
+        <main class="cm-main">
+        <h1 class="cm-sr">{{ this.cm_title }}</h1>
         <div class="folium-map cm-map" id={{ this.get_name()|tojson }}
-             role="region" aria-label="Map of activities"></div>
+             role="region" aria-label="{{ this.cm_title }}"></div>
+        </main>
         {% endmacro %}
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.map(
@@ -126,6 +137,21 @@ class _Call(MacroElement):
         self._name = name
         self._id = "cm"
         self.code = code
+
+
+class _Raw(Element):
+    """HTML put in the document exactly as given. A plain branca `Element` would parse its
+    text as a Jinja template: provider text such as `{{ ... }}` or `{% raw %}` inside the
+    JSON would then be evaluated at build time (or break it)."""
+
+    def __init__(self, html: str, name: str = "raw") -> None:
+        super().__init__()
+        self._name = name
+        self._id = "cm"
+        self.raw = html
+
+    def render(self, **kwargs: object) -> str:
+        return self.raw
 
 
 # --- Data ----------------------------------------------------------------------------------
@@ -157,28 +183,85 @@ def _categories(entries: list[Entry], settings: Settings) -> list[Term]:
     return terms
 
 
-def _rows(entries: list[Entry], terms: list[Term]) -> list[list[object]]:
-    """Per activity: [id, name, summary, [when...], [category indexes], paused]."""
+def _category_indexes(entries: list[Entry], terms: list[Term]) -> list[list[int]]:
+    """Each activity's categories as indexes into `terms` ("other" when none is known)."""
     index = {t.id: i for i, t in enumerate(terms)}
+    return [[index[c] for c in e.categories if c in index] or [index["other"]] for e in entries]
+
+
+def _rows(
+    entries: list[Entry], terms: list[Term], coords: dict[str, tuple[float, float]]
+) -> list[list[object]]:
+    """Per activity: [id, name, summary, [when...], [category indexes], paused, lat, lon]."""
     out: list[list[object]] = []
-    for e in entries:
-        cats = [index[c] for c in e.categories if c in index] or [index["other"]]
-        out.append([e.id, e.name, e.summary, schedule.describe(e), cats,
-                    1 if e.status == "paused" else 0])
+    for e, cats in zip(entries, _category_indexes(entries, terms), strict=True):
+        lat, lon = coords[e.id]
+        paused = 1 if e.status == "paused" else 0
+        out.append(
+            [
+                e.id,
+                e.name,
+                e.summary,
+                schedule.describe(e),
+                cats,
+                paused,
+                round(lat, 5),
+                round(lon, 5),
+            ]
+        )
     return out
 
 
-def _config(entries: list[Entry], terms: list[Term], settings: Settings,
-            rows: list[list[object]] | None) -> dict[str, object]:
+class _FastMarkerCluster(FastMarkerCluster):
+    """Folium's FastMarkerCluster, taking its `[lat, lon, index]` rows from the page's JSON
+    block (`CommunityMap.rows()`) instead of a literal in the script. The inline script is
+    then the same for any data - nothing provider-made is ever JavaScript source - and the
+    browser reads 10,000 rows with JSON.parse, faster than parsing them as code."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+
+                var data = CommunityMap.rows();
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                {%- if this.icon_create_function is not none %}
+                cluster.options.iconCreateFunction =
+                    {{ this.icon_create_function.strip() }};
+                {%- endif %}
+
+                for (var i = 0; i < data.length; i++) {
+                    var row = data[i];
+                    var marker = callback(row);
+                    marker.addTo(cluster);
+                }
+
+                cluster.addTo({{ this._parent.get_name() }});
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+
+def _config(
+    entries: list[Entry], terms: list[Term], settings: Settings, rows: list[list[object]] | None
+) -> dict[str, object]:
     vocab = settings.vocabulary()
     config: dict[str, object] = {
         "categories": [
             {"id": t.id, "name": t.name, "colour": _colour(t), "svg": _svg(t)} for t in terms
         ],
         "areas": [
-            {"id": a.id, "name": a.name, "town": a.town or a.name,
-             "lat": a.centre[0], "lon": a.centre[1]}
-            for a in vocab.areas.values() if a.centre
+            {
+                "id": a.id,
+                "name": a.name,
+                "town": a.town or a.name,
+                "lat": a.centre[0],
+                "lon": a.centre[1],
+            }
+            for a in vocab.areas.values()
+            if a.centre
         ],
         "link": _from_frame("activities/"),
         "areaZoom": AREA_ZOOM,
@@ -189,18 +272,20 @@ def _config(entries: list[Entry], terms: list[Term], settings: Settings,
     return config
 
 
-def _frame(entries: list[Entry], coords: dict[str, tuple[float, float]], settings: Settings,
-           layout: str) -> tuple[str, str | None]:
+def _frame(
+    entries: list[Entry],
+    settings: Settings,
+    layout: str,
+    terms: list[Term],
+    rows: list[list[object]],
+) -> tuple[str, str | None]:
     """The map document (and, for the "fetch" layout, its data file)."""
-    terms = _categories(entries, settings)
-    rows = _rows(entries, terms)
     region, tiles = settings.region, settings.tiles
     (south, west), (north, east) = region.bounds
     pad_lat, pad_lon = (north - south) / 2, (east - west) / 2
 
     figure = _Frame(title=text.escape(f"{TITLE} – {settings.site_name}"))
-    m = _Map(location=list(region.centre), zoom_start=region.zoom, tiles=None,
-             control_scale=True)
+    m = _Map(location=list(region.centre), zoom_start=region.zoom, tiles=None, control_scale=True)
     figure.add_child(m)
     m._id = "cm"
     m.options.update(
@@ -209,24 +294,33 @@ def _frame(entries: list[Entry], coords: dict[str, tuple[float, float]], setting
         max_bounds=[[south - pad_lat, west - pad_lon], [north + pad_lat, east + pad_lon]],
         max_bounds_viscosity=0.8,
     )
-    m.default_js = [("leaflet", _from_frame(LEAFLET.url("leaflet.js"))),
-                    ("community_map", _from_frame(FRAME_JS))]
+    m.default_js = [
+        ("leaflet", _from_frame(LEAFLET.url("leaflet.js"))),
+        ("community_map", _from_frame(FRAME_JS)),
+    ]
     m.default_css = [("leaflet_css", _from_frame(LEAFLET.url("leaflet.css")))]
 
-    figure.html.add_child(Element(
-        f'<h1 class="cm-sr">{text.escape(TITLE)}</h1>\n'
-        f'<script type="application/json" id="cm-map-config">'
-        f"{_json(_config(entries, terms, settings, rows if layout == 'fast' else None))}"
-        "</script>\n"
-        '<noscript><p class="cm-noscript">The map needs JavaScript. The '
-        f'<a href="{_from_frame("find/")}" target="_top">list of activities</a> '
-        "works without it.</p></noscript>"
-    ), name="cm_intro")
+    m.cm_title = text.escape(TITLE)
+    figure.html.add_child(
+        _Raw(
+            f'<script type="application/json" id="cm-map-config">'
+            f"{_json(_config(entries, terms, settings, rows if layout == 'fast' else None))}"
+            "</script>\n"
+            '<noscript><p class="cm-noscript">The map needs JavaScript. The '
+            f'<a href="{_from_frame("find/")}" target="_top">list of activities</a> '
+            "works without it.</p></noscript>"
+        ),
+        name="cm_intro",
+    )
 
     m.add_child(_Call(f"CommunityMap.init({m.get_name()});", "init"))
     tile_layer = folium.TileLayer(
-        tiles=tiles.url, attr=tiles.attribution, name="Map", max_zoom=tiles.max_zoom,
-        max_native_zoom=min(tiles.max_zoom, 19), control=False,
+        tiles=tiles.url,
+        attr=tiles.attribution,
+        name="Map",
+        max_zoom=tiles.max_zoom,
+        max_native_zoom=min(tiles.max_zoom, 19),
+        control=False,
     )
     tile_layer._id = "cm"
     m.add_child(tile_layer)
@@ -234,30 +328,38 @@ def _frame(entries: list[Entry], coords: dict[str, tuple[float, float]], setting
     cluster_options = {
         "show_coverage_on_hover": False,
         "spiderfy_distance_multiplier": 1.6,
-        "max_cluster_radius": 60,
+        "chunked_loading": CHUNKED_START,
+        "chunk_interval": 60,
+        "chunk_delay": 10,
+        "chunk_progress": JsCode("CommunityMap.chunkProgress"),
     }
     data_text: str | None = None
     if layout == "fast":
-        cluster: MarkerCluster = FastMarkerCluster(
-            data=[[*_round(coords[e.id]), i] for i, e in enumerate(entries)],
+        cluster: MarkerCluster = _FastMarkerCluster(
+            data=[],  # the rows come from the JSON block: see _FastMarkerCluster
             callback="CommunityMap.marker",
             icon_create_function="CommunityMap.clusterIcon",
-            name="Activities", control=False, **cluster_options,
+            name="Activities",
+            control=False,
+            **cluster_options,
         )
         start = f"CommunityMap.start({m.get_name()}, {{cluster}});"
     else:
         cluster = MarkerCluster(
-            name="Activities", control=False,
-            icon_create_function="CommunityMap.clusterIcon", **cluster_options,
+            name="Activities",
+            control=False,
+            icon_create_function="CommunityMap.clusterIcon",
+            **cluster_options,
         )
-        for row, e in zip(rows, entries, strict=True):
-            row.extend(_round(coords[e.id]))
         data_text = _json(rows)
-        start = (f"CommunityMap.load({m.get_name()}, {{cluster}}, "
-                 f"{text.json_for_html(_from_frame(DATA))});")
+        start = (
+            f"CommunityMap.load({m.get_name()}, {{cluster}}, "
+            f"{text.json_for_html(_from_frame(DATA))});"
+        )
     cluster._id = "cm"
-    cluster.default_js = [("markerclusterjs", _from_frame(MARKERCLUSTER.url(
-        "leaflet.markercluster.js")))]
+    cluster.default_js = [
+        ("markerclusterjs", _from_frame(MARKERCLUSTER.url("leaflet.markercluster.js")))
+    ]
     cluster.default_css = [  # ours last, to restyle clusters and Leaflet's controls
         ("markerclustercss", _from_frame(MARKERCLUSTER.url("MarkerCluster.css"))),
         ("community_map_css", _from_frame(PAGE_CSS)),
@@ -267,21 +369,20 @@ def _frame(entries: list[Entry], coords: dict[str, tuple[float, float]], setting
     return figure.render(), data_text
 
 
-def _round(pair: tuple[float, float]) -> list[float]:
-    return [round(pair[0], 5), round(pair[1], 5)]
-
-
 # --- The page ------------------------------------------------------------------------------
 
 
 def _pin(term: Term) -> Markup:
     return Markup('<span class="cm-pin" style="background-color:{}">{}</span>').format(
-        _colour(term), Markup(_svg(term)))
+        _colour(term), Markup(_svg(term))
+    )
 
 
-def page_html(entries: list[Entry], settings: Settings) -> str:
-    terms = _categories(entries, settings)
-    counts = Counter(terms[c].id for row in _rows(entries, terms) for c in row[4])  # type: ignore[attr-defined]
+def page_html(entries: list[Entry], settings: Settings, terms: list[Term] | None = None) -> str:
+    """The map page's body: intro, list link, town jumps, the iframe and the key."""
+    terms = terms if terms is not None else _categories(entries, settings)
+    counts = Counter(terms[c].id for cats in _category_indexes(entries, terms) for c in cats)
+    (south, west), (north, east) = settings.region.bounds
     areas = [a for a in settings.vocabulary().areas.values() if a.centre]
     n = len(entries)
     key_items = Markup("").join(
@@ -293,64 +394,91 @@ def page_html(entries: list[Entry], settings: Settings) -> str:
         for t in terms
     )
     towns = Markup("").join(
-        Markup('<option value="{id}" data-lat="{lat}" data-lon="{lon}">{town}</option>').format(
-            id=a.id, lat=a.centre[0], lon=a.centre[1], town=a.town or a.name)
+        Markup(
+            '<option value="{id}" data-lat="{lat}" data-lon="{lon}" data-area="{area}">'
+            "{town}</option>"
+        ).format(id=a.id, lat=a.centre[0], lon=a.centre[1], area=a.name, town=a.town or a.name)
         for a in sorted(areas, key=lambda a: (a.town or a.name).casefold())
         if a.centre is not None
     )
-    return Markup(
-        '<div class="cm-mappage" data-area-zoom="{area_zoom}" data-town-zoom="{town_zoom}">\n'
-        "<h1>{title}</h1>\n"
-        '<p class="cm-lead">{count} that meet in person across {region}. Select a pin for '
-        "details; a numbered circle is a group of activities: select it to zoom in.</p>\n"
-        '<div class="cm-map-bar">\n'
-        '<p class="cm-map-bar__list"><a id="cm-map-list" href="{finder}" '
-        'data-finder="{finder}">{list_icon}View these activities as a list'
-        '<span class="cm-map-list__area"></span></a></p>\n'
-        '<form class="cm-map-jump" id="cm-map-jump" hidden>\n'
-        '<label for="cm-map-town">Go to a town</label>\n'
-        '<span class="cm-map-jump__row"><select id="cm-map-town" name="town">'
-        '<option value="">Choose a town</option>{towns}</select>\n'
-        '<button type="submit" class="md-button">Go</button></span>\n'
-        '<button type="button" class="md-button" id="cm-map-locate">{locate_icon}Near me'
-        "</button>\n"
-        "</form>\n"
-        "</div>\n"
-        '<p class="cm-map-status" id="cm-map-status" role="status"></p>\n'
-        '<div class="cm-map-layout">\n'
-        '<iframe class="cm-map-frame" id="cm-map-frame" title="{title}" src="{frame}">'
-        "</iframe>\n"
-        '<form class="cm-map-key" id="cm-map-key">\n'
-        "<fieldset>\n"
-        "<legend>Key: tick the kinds of activity to show</legend>\n"
-        '<ul class="cm-map-key__list">{key_items}</ul>\n'
-        '<p class="cm-map-key__all" hidden>'
-        '<button type="button" class="md-button" data-cm-all="show">Show all</button> '
-        '<button type="button" class="md-button" data-cm-all="hide">Hide all</button></p>\n'
-        '<p class="cm-map-key__note">An activity of several kinds stays on the map while any '
-        "of them is ticked.</p>\n"
-        "</fieldset>\n"
-        "</form>\n"
-        "</div>\n"
-        '<script src="{script}" defer></script>\n'
-        "</div>\n"
-    ).format(
-        area_zoom=AREA_ZOOM, town_zoom=TOWN_ZOOM, title=TITLE,
-        count=f"{n:,} activit{'y' if n == 1 else 'ies'}", region=settings.region.name,
-        finder=rel(PAGE, "find/"), list_icon=text.icon("format-list-bulleted"),
-        towns=towns, locate_icon=text.icon("crosshairs-gps"), frame=rel(PAGE, FRAME),
-        key_items=key_items, script=rel(PAGE, PAGE_JS),
+    return str(
+        Markup(
+            '<div class="cm-mappage" data-town-zoom="{town_zoom}" data-region="{region}" '
+            'data-bounds="{bounds}">\n'
+            "<h1>{title}</h1>\n"
+            '<p class="cm-lead">{count} that meet in person across {region}. Select a pin for '
+            "details; a numbered circle is a group of activities: select it to zoom in.</p>\n"
+            '<div class="cm-map-bar">\n'
+            '<p class="cm-map-bar__list"><a id="cm-map-list" href="{finder}" '
+            'data-finder="{finder}">{list_icon}View these activities as a list'
+            '<span class="cm-map-list__area"></span></a></p>\n'
+            '<form class="cm-map-jump" id="cm-map-jump" hidden>\n'
+            '<label for="cm-map-town">Go to a town</label>\n'
+            '<span class="cm-map-jump__row"><select id="cm-map-town" name="town">'
+            '<option value="">Choose a town</option>{towns}</select>\n'
+            '<button type="submit" class="md-button">Go</button></span>\n'
+            '<button type="button" class="md-button" id="cm-map-locate">{locate_icon}Near me'
+            "</button>\n"
+            "</form>\n"
+            "</div>\n"
+            '<p class="cm-map-status" id="cm-map-status" role="status"></p>\n'
+            '<div class="cm-map-layout">\n'
+            '<a class="cm-map-skip" id="cm-map-skip" href="#cm-map-key" hidden>Skip the map</a>\n'
+            '<iframe class="cm-map-frame" id="cm-map-frame" title="{title}" src="{frame}">'
+            "</iframe>\n"
+            '<form class="cm-map-key" id="cm-map-key" hidden>\n'
+            "<fieldset>\n"
+            "<legend>Key: kinds of activity shown</legend>\n"
+            '<ul class="cm-map-key__list">{key_items}</ul>\n'
+            '<p class="cm-map-key__all" hidden>'
+            '<button type="button" class="md-button" data-cm-all="show">Show all</button> '
+            '<button type="button" class="md-button" data-cm-all="hide">Hide all</button></p>\n'
+            '<p class="cm-map-key__note">Untick a kind to hide it. An activity of several kinds '
+            "stays on the map while any of them is ticked.</p>\n"
+            "</fieldset>\n"
+            "</form>\n"
+            "</div>\n"
+            '<script src="{script}" defer></script>\n'
+            "</div>\n"
+        ).format(
+            town_zoom=TOWN_ZOOM,
+            bounds=f"{south},{west},{north},{east}",
+            title=TITLE,
+            count=f"{n:,} activit{'y' if n == 1 else 'ies'}",
+            region=settings.region.name,
+            finder=rel(PAGE, "find/"),
+            list_icon=text.icon("format-list-bulleted"),
+            towns=towns,
+            locate_icon=text.icon("crosshairs-gps"),
+            frame=rel(PAGE, FRAME),
+            key_items=key_items,
+            script=rel(PAGE, PAGE_JS),
+        )
     )
 
 
-def generate(published: list[Entry], settings: Settings,
-             coords: dict[str, tuple[float, float]], *, layout: str = LAYOUT) -> list[Output]:
+def generate(
+    published: list[Entry],
+    settings: Settings,
+    coords: dict[str, tuple[float, float]],
+    *,
+    layout: str = LAYOUT,
+) -> list[Output]:
+    """The map page, the map document and (for the "fetch" layout) its data file."""
+    if layout not in ("fast", "fetch"):
+        raise ValueError(f"unknown map layout {layout!r}: use 'fast' or 'fetch'")
     entries = on_map(published, coords)
-    frame_html, data_text = _frame(entries, coords, settings, layout)
+    terms = _categories(entries, settings)
+    rows = _rows(entries, terms, coords)
+    page = page_html(entries, settings, terms)
+    frame_html, data_text = _frame(entries, settings, layout, terms, rows)
     description = f"A map of the activities that meet in person across {settings.region.name}."
     outputs = [
-        Output(path=PAGE, content=pages.page_source("Map", description, hide=["toc"]),
-               html=page_html(entries, settings)),
+        Output(
+            path=PAGE,
+            content=pages.page_source(TITLE, description, hide=["toc"]),
+            html=page,
+        ),
         Output(path=FRAME, content=frame_html),
     ]
     if data_text is not None:

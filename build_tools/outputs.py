@@ -25,12 +25,19 @@ class Output:
         return self.path.endswith(".md")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write via a temporary file in the same folder, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a web server must read it
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -42,7 +49,7 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 
 
 def page_url(path: str) -> str:
-    """The URL (directory style) MkDocs gives a page source: `activities/x.md` -> `activities/x/`."""
+    """The directory-style URL MkDocs gives a page: `activities/x.md` -> `activities/x/`."""
     stem = path[:-3] if path.endswith(".md") else path
     if stem == "index" or stem.endswith("/index"):
         stem = stem[: -len("index")]

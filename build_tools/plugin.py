@@ -40,6 +40,7 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
     def __init__(self) -> None:
         self.settings: Settings | None = None
         self.result: site.SiteBuild | None = None
+        self.bodies: dict[str, str] = {}
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).resolve().parent
@@ -66,6 +67,7 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
                 f"{lines}"
             )
         self.result = result
+        self.bodies = result.html
         for output in result.outputs:
             if files.get_file_from_path(output.path) is not None:
                 files.remove(files.get_file_from_path(output.path))
@@ -74,11 +76,7 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
 
     def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
         """Generated pages bring finished, sanitised HTML: skip Markdown for them."""
-        if self.result is not None:
-            body = self.result.html.get(page.file.src_uri)
-            if body is not None:
-                return body
-        return html
+        return self.bodies.get(page.file.src_uri, html)
 
     def on_post_build(self, config: Any) -> None:
         if self.result is not None and self.config.search:

@@ -28,8 +28,9 @@ def _cell(text: str) -> str:
 
 
 def _example(name: str, value: Any) -> str:
-    dumped = yaml.safe_dump({name: value}, allow_unicode=True, sort_keys=False,
-                            default_flow_style=None, width=80).strip()
+    dumped = yaml.safe_dump(
+        {name: value}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=80
+    ).strip()
     return dumped
 
 
@@ -68,8 +69,14 @@ def render(settings: Settings) -> str:
     ]
     for name, need, text in _rows(schema, "", set(schema["required"])):
         out.append(f"| `{name}` | {need} | {_cell(text)} |")
-    out += ["", "No other fields are allowed: a misspelt field name is reported with the name it "
-            "probably meant.", "", "## Examples, field by field", ""]
+    out += [
+        "",
+        "No other fields are allowed: a misspelt field name is reported with the name it "
+        "probably meant.",
+        "",
+        "## Examples, field by field",
+        "",
+    ]
     for name, sub in schema["properties"].items():
         examples = sub.get("examples")
         hint = sub.get("x-hint", "")
@@ -86,9 +93,12 @@ def render(settings: Settings) -> str:
     )
     out += ["## The lists of values", ""]
     for field, title, terms, describe in lists:
-        out += [f"### {title} (`{field}`)", "", "| Value | Shown as |" +
-                (" Description |" if describe else ""),
-                "|---|---|" + ("---|" if describe else "")]
+        out += [
+            f"### {title} (`{field}`)",
+            "",
+            "| Value | Shown as |" + (" Description |" if describe else ""),
+            "|---|---|" + ("---|" if describe else ""),
+        ]
         for term in terms.values():
             row = f"| `{term.id}` | {_cell(term.name)} |"
             if describe:
@@ -100,6 +110,7 @@ def render(settings: Settings) -> str:
     return "\n".join(out) + "\n"
 
 
-def generate(published: list[Entry], settings: Settings,
-             coords: dict[str, tuple[float, float]]) -> list[Output]:
+def generate(
+    published: list[Entry], settings: Settings, coords: dict[str, tuple[float, float]]
+) -> list[Output]:
     return [Output(PAGE, render(settings))]

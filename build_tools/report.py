@@ -33,10 +33,14 @@ def github_annotation(problem: Problem) -> str:
     )
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def summary_line(problems: list[Problem], files: int) -> str:
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"
+    plural = _plural
     return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
 
 

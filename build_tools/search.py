@@ -8,8 +8,8 @@ costs a couple of hundred kilobytes whatever the size of the directory.
 Only activity pages are indexed (the glob below, and their `data-pagefind-body` element).
 The finder filters its own data file, so it needs activity ids, not Pagefind's page hashes:
 `community-map-ids.json` (written beside the index) lists, for each record of
-`assets/data/activities.json` in order, the hash Pagefind gave its page. Pagefind runs as a
-local program and makes no network request.
+`assets/data/activities.json` in order, the hash Pagefind gave its page (a result's `id`).
+Pagefind runs as a local program and makes no network request.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .outputs import write_atomic
 log = logging.getLogger("mkdocs.plugins.community-map.search")
 
 BUNDLE = "pagefind"
+LANGUAGE = "en"
 IDS_FILE = "community-map-ids.json"
 DATA_FILE = Path("assets/data/activities.json")
 ACTIVITY_GLOB = "activities/*/index.html"
@@ -51,11 +52,18 @@ class IndexResult:
 
 def _command(site_dir: Path, subdir: str) -> list[str]:
     return [
-        sys.executable, "-m", "pagefind",
-        "--site", str(site_dir),
-        "--output-subdir", subdir,
-        "--glob", ACTIVITY_GLOB,
-        "--force-language", "en",  # one English index: stemming makes "walks" find "walk"
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--output-subdir",
+        subdir,
+        "--glob",
+        ACTIVITY_GLOB,
+        # one English index: stemming makes "walks" find "walk"
+        "--force-language",
+        LANGUAGE,
     ]
 
 
@@ -83,7 +91,7 @@ def _fragment_ids(bundle: Path) -> dict[str, str]:
             raise SearchIndexError(f"cannot read Pagefind fragment {path}: {err}") from err
         if not raw.startswith(_FRAGMENT_MAGIC):
             raise SearchIndexError(f"unexpected Pagefind fragment format in {path}")
-        url = json.loads(raw[len(_FRAGMENT_MAGIC):]).get("url", "")
+        url = json.loads(raw[len(_FRAGMENT_MAGIC) :]).get("url", "")
         match = _ACTIVITY_URL.search(url)
         if match:
             found[path.name.removesuffix(".pf_fragment")] = match.group(1)
@@ -99,10 +107,16 @@ def _write_id_map(site_dir: Path, bundle: Path) -> int:
     items = json.loads(raw).get("items", [])
     by_id = {activity: page for page, activity in _fragment_ids(bundle).items()}
     hashes = [by_id.get(item.get("i", ""), "") for item in items]
+    # Every hash starts with the language ("en_"): say it once. The rest go in one
+    # comma-separated string, about half the size of a JSON list of strings.
+    prefix = f"{LANGUAGE}_"
+    if any(h and not h.startswith(prefix) for h in hashes):
+        raise SearchIndexError(f"Pagefind page hashes without the {prefix!r} prefix")
     payload = {
         # the finder uses the map only with the data file it was made from
         "v": hashlib.sha256(raw).hexdigest()[:10],
-        "h": hashes,
+        "p": prefix,
+        "h": ",".join(h.removeprefix(prefix) for h in hashes),
     }
     write_atomic(bundle / IDS_FILE, json.dumps(payload, separators=(",", ":")))
     return sum(1 for h in hashes if h)

@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import cmarkgfm
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 __all__ = ["escape", "icon", "json_for_html", "long_date", "markdown_to_html"]
@@ -39,29 +39,25 @@ ALLOWED_TAGS = {
 }
 
 
-def _safe_link(url: str) -> bool:
-    scheme = url.split(":", 1)[0].strip().lower() if ":" in url else ""
-    return scheme in LINK_SCHEMES or (not scheme and url.startswith(("/", "#")))
-
-
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.disable("image")
-    md.validateLink = lambda url: _safe_link(url) and not url.startswith(("/", "#"))
-    return md
-
-
-_MD = _markdown()
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """Links survive only with an allowed absolute scheme; empty or relative ones are dropped
+    (the parser blanks the dangerous ones it knows; this catches everything else)."""
+    if tag == "a" and name == "href":
+        cleaned = "".join(ch for ch in value if ch.isprintable() and not ch.isspace())
+        scheme = cleaned.split(":", 1)[0].lower() if ":" in cleaned else ""
+        return value if scheme in LINK_SCHEMES else None
+    return value
 
 
 def markdown_to_html(source: str) -> str:
     """Provider Markdown as HTML that can only contain the allowlisted tags and links.
 
-    Raw HTML is not passed through by the parser; nh3 then removes anything else (so this
-    is safe even for text that never went through validation). Headings are shifted so a
-    description never competes with the page's own h1/h2.
+    cmark (CommonMark, the C parser behind GitHub's rendering) runs in its safe mode, which
+    omits raw HTML and blanks `javascript:`-style links; nh3 then keeps only the allowlisted
+    tags and links, so this is safe even for text that never went through validation.
+    Headings are shifted so a description never competes with the page's own h1 and h2.
     """
-    html = _MD.render(source)
+    html = cmarkgfm.markdown_to_html(source, options=0)
     for level in (2, 1):  # demote first the h2s, then the h1s, so none end up above h3
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(
             f"</h{level}>", f"</h{level + 2}>"
@@ -71,6 +67,7 @@ def markdown_to_html(source: str) -> str:
         tags=ALLOWED_TAGS,
         attributes={"a": {"href"}},
         url_schemes=LINK_SCHEMES,
+        attribute_filter=_keep_attribute,
         link_rel="nofollow noopener noreferrer ugc",
         strip_comments=True,
     )

@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import jsonschema
 import phonenumbers
 
 from .loader import field_name
@@ -98,14 +97,24 @@ class Validator:
         self.vocabulary: Vocabulary = settings.vocabulary()
         schema_path = settings.schema_dir / "entry.schema.json"
         self.schema: dict[str, Any] = json.loads(schema_path.read_text(encoding="utf-8"))
-        self.full = jsonschema.Draft202012Validator(
-            self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-        )
+        self._full: Any = None
         self.fast = (
             jsonschema_rs.validator_for(self.schema, validate_formats=True)
             if jsonschema_rs is not None
             else None
         )
+
+    @property
+    def full(self) -> Any:
+        """jsonschema's validator, made on first use: importing jsonschema costs a second or
+        more (its format extras compile grammars), and valid entries never need it."""
+        if self._full is None:
+            import jsonschema
+
+            self._full = jsonschema.Draft202012Validator(
+                self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            )
+        return self._full
 
     # -- the schema ---------------------------------------------------------------------
     def _schema_valid(self, data: Any) -> bool:
@@ -119,7 +128,9 @@ class Validator:
     def schema_problems(self, entry: Entry) -> list[Problem]:
         if self._schema_valid(entry.data):
             return []
-        errors = sorted(self.full.iter_errors(entry.data), key=jsonschema.exceptions.relevance)
+        from jsonschema.exceptions import relevance
+
+        errors = sorted(self.full.iter_errors(entry.data), key=relevance)
         problems: list[Problem] = []
         seen: set[tuple[Path_, str]] = set()
         # A wrong type says all there is to say about a value; a misspelt field name
@@ -485,8 +496,10 @@ class Validator:
                     'with its area code, like "01622 000111"',
                     code="phone",
                 )
-            elif (str(number.national_number).startswith("7")  # type: ignore[union-attr]
-                  and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE):
+            elif (
+                str(number.national_number).startswith("7")  # type: ignore[union-attr]
+                and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+            ):
                 add(
                     ("contact", "phone"),
                     "is a mobile number: check the provider agreed to publish it",

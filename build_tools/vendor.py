@@ -89,9 +89,16 @@ def _all_files(pkg: Package) -> list[tuple[str, str]]:
 def fetch(pkg: Package, workdir: Path) -> dict[str, bytes]:
     """The package's wanted files, from `npm pack` (which checks the registry's integrity hash)."""
     subprocess.run(
-        ["npm", "pack", f"{pkg.name}@{pkg.version}", "--pack-destination", str(workdir),
-         "--silent"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            "npm",
+            "pack",
+            f"{pkg.name}@{pkg.version}",
+            "--pack-destination",
+            str(workdir),
+            "--silent",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     tarball = workdir / f"{pkg.name}-{pkg.version}.tgz"
     wanted = {f"package/{src}": dest for src, dest in _all_files(pkg)}
@@ -115,6 +122,9 @@ def readme(hashes: dict[Package, dict[str, str]]) -> str:
         "Served by the site itself (no CDN). Do not edit these files: refresh them with",
         "`python -m build_tools.vendor` (it runs `npm pack` and rewrites this list), and check",
         "them with `python -m build_tools.vendor --check`. Versions follow Folium 0.20's defaults.",
+        "",
+        "When upgrading leaflet.markercluster, check `assets/js/map-frame.js`: it replaces the",
+        "private `_getExpandedVisibleBounds` (clusters for half a screen around the view).",
         "",
         "| name | version | licence | source package | file | sha256 |",
         "|---|---|---|---|---|---|",
@@ -152,8 +162,10 @@ def check(vendor_dir: Path = VENDOR_DIR) -> list[str]:
         if path.is_file() and rel != "README.md" and rel not in expected:
             problems.append(f"{rel}: not listed in the README")
     wanted = {f"{p.folder}/{dest}" for p in PACKAGES for _, dest in _all_files(p)}
-    problems += [f"{rel}: listed in vendor.py but not in the README"
-                 for rel in sorted(wanted - set(expected))]
+    problems += [
+        f"{rel}: listed in vendor.py but not in the README"
+        for rel in sorted(wanted - set(expected))
+    ]
     return problems
 
 

@@ -37,7 +37,12 @@ def build_site(dest: Path) -> Path:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(dest)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}\n{proc.stderr}")
@@ -45,7 +50,7 @@ def build_site(dest: Path) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def end_headers(self) -> None:

@@ -8,6 +8,9 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 from mkdocs.utils.meta import get_data
 from pages_fixtures import (
     REPO_URL,
@@ -43,12 +46,13 @@ def walk_page() -> str:
     "</title><script>alert(1)</script>",
     "yes", "null", "123", "- item", "key: value", "# not a comment", "[a, b]", "{a: b}",
     "x\n---\ntitle: evil\n---\n", "x\u2028y", "'single' \"double\"", "\\ backslash",
+    "Caf\u00e9 \U0001f600 \ufeffBOM", "tab\tand\x00nul\x85nel",
 ])
 def test_front_matter_round_trips_as_escaped_text(title: str) -> None:
     source = pages.front_matter(title, "Said <b>loudly</b> & \"quoted\"", hide=["toc"])
     markdown, meta = get_data(source + "Body\n")
     assert markdown.strip() == "Body"
-    expected = re.sub(r"[\s\u2028]+", " ", title).strip()
+    expected = re.sub(r"[\s\u2028\x00]+", " ", title).strip()
     assert meta["title"] == (expected.replace("&", "&amp;").replace("<", "&lt;")
                              .replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;"))
     assert meta["description"] == "Said &lt;b&gt;loudly&lt;/b&gt; &amp; &#34;quoted&#34;"
@@ -56,11 +60,31 @@ def test_front_matter_round_trips_as_escaped_text(title: str) -> None:
     assert set(meta) == {"title", "description", "hide"}
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1), st.text(), st.lists(st.text(max_size=8), max_size=3))
+def test_front_matter_round_trips_any_text(title: str, description: str, hide: list) -> None:
+    """Whatever a provider writes, MkDocs reads back the escaped one-line text, and only it."""
+    one_line = pages._one_line(title)
+    if not one_line:
+        with pytest.raises(ValueError):
+            pages.front_matter(title)
+        return
+    markdown, meta = get_data(pages.front_matter(title, description, hide=hide) + "Body\n")
+    assert markdown.strip() == "Body"
+    assert meta["title"] == str(escape(one_line))
+    assert meta.get("description", "") == str(escape(pages._one_line(description)))
+    assert meta["hide"] == [str(escape(pages._one_line(h))) for h in hide]
+
+
 def test_front_matter_needs_a_title_and_plain_values() -> None:
     with pytest.raises(ValueError):
         pages.front_matter("  \n ")
     with pytest.raises(TypeError):
         pages.front_matter("x", when=object())
+    with pytest.raises(TypeError):
+        pages.front_matter("x", weight=float("nan"))
+    with pytest.raises(ValueError):
+        pages.front_matter("x", **{"bad key": 1})
     assert "description" not in get_data(pages.front_matter("Title") + "x")[1]
 
 

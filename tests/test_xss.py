@@ -12,18 +12,21 @@ import html
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pages_fixtures import (
     DATA,
     ROOT,
     BuiltSite,
-    chromium,
     copy_entries,
+    known_inline_scripts,  # noqa: F401 - a fixture
     live_payloads,
     mkdocs_build,
+    sample_site,  # noqa: F401 - a fixture (known_inline_scripts needs it)
     scan,
     serve,
+    with_browser,
     write_config,
 )
 
@@ -96,8 +99,9 @@ def test_the_fixtures_cover_the_payloads() -> None:
 @pytest.mark.parametrize("file", FILES, ids=lambda f: f.stem)
 def test_each_payload_is_refused_or_inert(
     file: Path, verdicts: dict[str, list[Problem]], accepted_site: BuiltSite | None,
-    unvalidated_site: BuiltSite,
+    unvalidated_site: BuiltSite, known_inline_scripts: frozenset[str],  # noqa: F811
 ) -> None:
+    known = known_inline_scripts
     page = f"activities/{file.stem}/index.html"
     errors = verdicts[file.name]
     if errors:  # refused: it names the file and is left off the real site
@@ -106,9 +110,11 @@ def test_each_payload_is_refused_or_inert(
             assert not (accepted_site.root / page).exists()
     else:
         assert accepted_site is not None
-        assert live_payloads((accepted_site.root / page).read_text(encoding="utf-8")) == []
+        html_text = (accepted_site.root / page).read_text(encoding="utf-8")
+        assert live_payloads(html_text, known) == []
     # and the pages are safe on their own, even had validation let it through
-    assert live_payloads((unvalidated_site.root / page).read_text(encoding="utf-8")) == []
+    html_text = (unvalidated_site.root / page).read_text(encoding="utf-8")
+    assert live_payloads(html_text, known) == []
 
 
 def test_a_real_build_with_every_fixture_fails_and_names_them(
@@ -131,10 +137,12 @@ def _html_files(*sites: BuiltSite | None) -> list[Path]:
 
 def test_no_page_of_either_site_has_live_script(
     accepted_site: BuiltSite | None, unvalidated_site: BuiltSite,
+    known_inline_scripts: frozenset[str],  # noqa: F811
 ) -> None:
     files = _html_files(accepted_site, unvalidated_site)
     assert len(files) > len(FILES)
-    problems = {str(f): live_payloads(f.read_text(encoding="utf-8")) for f in files}
+    problems = {str(f): live_payloads(f.read_text(encoding="utf-8"), known_inline_scripts)
+                for f in files}
     assert {k: v for k, v in problems.items() if v} == {}
 
 
@@ -170,40 +178,49 @@ def test_titles_show_the_name_as_text_neither_live_nor_escaped_twice(
 def test_no_dialog_opens_in_a_browser(
     accepted_site: BuiltSite | None, unvalidated_site: BuiltSite,
 ) -> None:
+    with_browser(lambda browser: _visit_all(browser, [accepted_site, unvalidated_site]))
+
+
+def _visit_all(browser: Any, sites: list[BuiltSite | None]) -> None:
     ids = json.dumps([f.stem for f in FILES])
-    with chromium() as browser:
-        for built in (accepted_site, unvalidated_site):
-            if built is None:
-                continue
-            with serve(built.root) as base:
-                context = browser.new_context()
-                # a shortlist holding every hostile entry, so the shortlist page renders them
-                context.add_init_script(
-                    f"localStorage.setItem('community-map:shortlist', {json.dumps(ids)});")
-                context.route(re.compile(r"^(?!http://127\.0\.0\.1)"),
-                              lambda route: route.abort())
-                dialogs: list[str] = []
-                page = context.new_page()
-                page.on("dialog", lambda d: (dialogs.append(f"{page.url}: {d.message}"),
-                                             d.dismiss()))
-                for file in built.html_files():
-                    if "xss-" not in file.read_text(encoding="utf-8"):
-                        continue  # shows no hostile entry (an empty category, say)
-                    path = file.relative_to(built.root).as_posix()
-                    url = base + (path[: -len("index.html")] if path.endswith("index.html")
-                                  else path)
-                    page.goto(url, wait_until="load")
-                    for button in page.query_selector_all("button.cm-shortlist-btn"):
-                        if button.is_visible():
-                            button.click()
-                    page.wait_for_timeout(30)
-                for query in ("alert", "script", "Club"):
-                    page.goto(base + f"find/?q={query}", wait_until="load")
-                    page.wait_for_timeout(300)
-                page.goto(base + "shortlist/", wait_until="load")
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    for built in sites:
+        if built is None:
+            continue
+        with serve(built.root) as base:
+            context = browser.new_context()
+            # a shortlist holding every hostile entry, so the shortlist page renders them
+            context.add_init_script(
+                f"localStorage.setItem('community-map:shortlist', {json.dumps(ids)});")
+            context.route(re.compile(r"^(?!http://127\.0\.0\.1)"),
+                          lambda route: route.abort())
+            page = context.new_page()
+            page.on("dialog", on_dialog)
+            for file in built.html_files():
+                if "xss-" not in file.read_text(encoding="utf-8"):
+                    continue  # shows no hostile entry (an empty category, say)
+                path = file.relative_to(built.root).as_posix()
+                url = base + (path[: -len("index.html")] if path.endswith("index.html")
+                              else path)
+                seen = len(dialogs)
+                page.goto(url, wait_until="load")
+                for button in page.query_selector_all("button.cm-shortlist-btn"):
+                    if button.is_visible():
+                        button.click()
+                page.wait_for_timeout(30)
+                assert len(dialogs) == seen, f"a dialog opened on {url}: {dialogs[seen:]}"
+            for query in ("alert", "script", "Club"):
+                page.goto(base + f"find/?q={query}", wait_until="load")
                 page.wait_for_timeout(300)
-                context.close()
-                assert dialogs == []
+            page.goto(base + "shortlist/", wait_until="load")
+            page.wait_for_timeout(300)
+            context.close()
+            assert dialogs == []
 
 
 def test_template_syntax_in_provider_text_is_never_evaluated(

@@ -31,6 +31,8 @@
   var form = document.getElementById("cm-filters");
   if (!configEl || !form) return;
   var cfg = JSON.parse(configEl.textContent);
+  var root = document.documentElement.classList;
+  root.add("cm-finder-started");
   var pageSize = cfg.pageSize || 50;
 
   var el = {
@@ -56,6 +58,7 @@
   var origin = null; // {lat, lon, label} once a postcode or location is known
   var distances = null; // km per item for the current origin (NaN without a position)
   var textMatch = null; // null, or Map(item position -> rank) for the current words
+  var textQuery = ""; // the words textMatch is for
   var shown = pageSize;
   var searchSeq = 0;
   var lookupSeq = 0;
@@ -92,7 +95,22 @@
     return s;
   }
 
+  /* Keep the address in step with the filters, just after the results are painted:
+   * replaceState takes a few milliseconds, which a filter change should not wait for. */
+  var urlPending = false;
+
   function writeUrl() {
+    if (urlPending) return;
+    urlPending = true;
+    window.requestAnimationFrame(function () {
+      setTimeout(function () {
+        urlPending = false;
+        writeUrlNow();
+      }, 0);
+    });
+  }
+
+  function writeUrlNow() {
     var parts = [];
     if (state.q.trim()) parts.push("q=" + encodeURIComponent(state.q.trim()));
     LISTS.forEach(function (name) {
@@ -299,8 +317,12 @@
     return li;
   }
 
+  function number(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
   function plural(n) {
-    return n === 1 ? "1 activity" : n.toLocaleString("en-GB") + " activities";
+    return n === 1 ? "1 activity" : number(n) + " activities";
   }
 
   function render(focusFrom) {
@@ -326,13 +348,14 @@
 
     var words = plural(total) + " found";
     if (origin) words += ", nearest to " + origin.label + " first";
-    if (total > drawn) words += ". Showing the first " + drawn.toLocaleString("en-GB") + ".";
+    if (total > drawn) words += ". Showing the first " + number(drawn) + ".";
     if (!total) words = "No activities match. Try removing a filter or searching for a different word.";
     el.count.textContent = words;
     el.count.setAttribute("data-count", String(total));
     el.count.setAttribute("data-shown", String(drawn));
+    el.count.setAttribute("data-q", textQuery);
     el.more.hidden = total <= drawn;
-    el.more.textContent = "Show more (" + (total - drawn).toLocaleString("en-GB") + " more)";
+    el.more.textContent = "Show more (" + number(total - drawn) + " more)";
 
     if (focusFrom !== undefined) {
       var links = document.querySelectorAll("#cm-results .cm-r h3 a, #cm-other-results .cm-r h3 a");
@@ -366,14 +389,15 @@
       var pagefind = loaded[0];
       var map = loaded[1];
       // The index must come from the same build as the data, or the positions would not match.
-      if (!map || map.v !== version || !Array.isArray(map.h) || map.h.length !== items.length) {
+      var hashes = map && typeof map.h === "string" ? map.h.split(",") : [];
+      if (map.v !== version || hashes.length !== items.length) {
         throw new Error("search index and data differ");
       }
       var byHash = new Map();
-      map.h.forEach(function (hash, i) {
-        if (hash) byHash.set(hash, i);
+      hashes.forEach(function (hash, i) {
+        if (hash) byHash.set(map.p + hash, i);
       });
-      return Promise.resolve(pagefind.options({ basePath: absolute(cfg.pagefind) }))
+      return Promise.resolve(pagefind.options({ basePath: absolute(cfg.pagefind), noWorker: true }))
         .then(function () {
           return pagefind.init && pagefind.init();
         })
@@ -414,6 +438,7 @@
     var q = state.q.trim();
     if (!q) {
       textMatch = null;
+      textQuery = "";
       update();
       return;
     }
@@ -428,12 +453,14 @@
           });
           ranks.ranked = true;
           textMatch = ranks;
+          textQuery = q;
           update();
         });
       })
       .catch(function () {
         if (seq !== searchSeq) return;
         textMatch = simpleMatch(q);
+        textQuery = q;
         update();
       });
   }
@@ -592,6 +619,10 @@
       event.preventDefault();
     });
     el.q.addEventListener("input", onSearchInput);
+    // Start fetching the search index as soon as someone is about to type.
+    el.q.addEventListener("focus", function () {
+      loadPagefind().catch(function () {});
+    });
     el.q.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         clearTimeout(searchTimer);
@@ -627,6 +658,7 @@
     el.clear.addEventListener("click", function () {
       state = emptyState();
       textMatch = null;
+      textQuery = "";
       searchSeq++;
       lookupSeq++;
       clearOrigin();
@@ -653,13 +685,24 @@
     showState();
     wire();
     form.hidden = false;
-    document.documentElement.classList.add("cm-finder-ready");
-    if (state.q.trim()) search();
-    else update();
+    el.results.hidden = false;
+    root.add("cm-finder-ready");
+    if (state.q.trim()) {
+      el.count.textContent = "Searching…";
+      search();
+    } else {
+      update();
+    }
+    // The plain list is hidden and no longer needed: dropping it keeps every later
+    // re-render (style and layout) small, even with 10,000 activities.
+    var plain = document.getElementById("cm-all");
+    if (plain) plain.parentNode.removeChild(plain);
     if (window.performance && performance.mark) performance.mark("cm-finder-ready");
     if (state.postcode) lookupPostcode(state.postcode);
   }
 
+  var staticCount = el.count.textContent;
+  el.count.textContent = "Loading the list…";
   fetch(cfg.data)
     .then(function (resp) {
       if (!resp.ok) throw new Error("HTTP " + resp.status);
@@ -667,6 +710,8 @@
     })
     .then(start)
     .catch(function () {
+      root.remove("cm-finder-js"); // show the plain list again
+      el.count.textContent = staticCount;
       var note = text("p", "cm-error cm-error--on",
         "The filters could not be loaded, so here is every activity from A to Z. Reloading the page may help.");
       form.parentNode.insertBefore(note, form);

@@ -11,8 +11,8 @@
   "use strict";
 
   var CM = (window.CommunityMap = {});
-  var config = null;   // {categories, areas, link, finder, view, total, details?}
-  var rows = null;     // activity i -> [id, name, summary, [when...], [category indexes], paused]
+  var config = null;   // {categories, areas, link, areaZoom, total, activities}
+  var rows = null;     // activity i -> [id, name, summary, [when], [categories], paused, lat, lon]
   var markers = [];    // activity i -> marker
   var byId = {};       // id -> activity i
   var icons = [];      // category index -> L.DivIcon
@@ -99,7 +99,15 @@
     return m;
   }
 
-  // Folium's FastMarkerCluster callback: each row is [lat, lon, activity index].
+  // Folium's FastMarkerCluster loops over these rows, [lat, lon, activity index], and
+  // passes each to CM.marker (its callback).
+  CM.rows = function () {
+    loadConfig();
+    var out = new Array(rows.length);
+    for (var i = 0; i < rows.length; i++) out[i] = [rows[i][6], rows[i][7], i];
+    return out;
+  };
+
   CM.marker = function (row) {
     loadConfig();
     return makeMarker(row[0], row[1], row[2]);
@@ -124,7 +132,7 @@
     var size = n < 10 ? 36 : n < 100 ? 42 : n < 1000 ? 48 : 56;
     return new ClusterIcon({
       html: "<span>" + formatCount(n) + "</span>",
-      className: "cm-cluster",
+      className: "marker-cluster cm-cluster",
       iconSize: [size, size],
       label: "Cluster of " + formatCount(n) + " activit" + (n === 1 ? "y" : "ies") +
         ": zoom in"
@@ -175,6 +183,9 @@
     openedByKey = !!byKey;
     popupIndex = i;
     map.closeTooltip(tooltip);
+    // As wide as the map allows on a phone, clear of the zoom buttons and attribution.
+    var width = Math.max(160, Math.min(300, map.getSize().x - 90));
+    L.setOptions(popup, {maxWidth: width, minWidth: Math.min(200, width)});
     popup.setLatLng(m.getLatLng()).setContent(popupContent(i)).openOn(map);
   }
 
@@ -227,12 +238,13 @@
 
   function showActivity(i) {
     var m = markers[i];
-    if (!cluster.hasLayer(m)) { // its categories are unticked: show it anyway
-      var cats = rows[i][4];
-      for (var k = 0; k < cats.length; k++) delete hidden[cats[k]];
+    if (!isShown(i)) { // its categories are unticked: tick the first again to show it
+      delete hidden[rows[i][4][0]];
       applyFilter();
     }
-    cluster.zoomToShowLayer(m, function () { openPopup(i, false); });
+    whenClustered(function () {
+      cluster.zoomToShowLayer(m, function () { openPopup(i, false); });
+    });
   }
 
   function applyHash(hash) {
@@ -254,6 +266,17 @@
   // cluster is made for a view nobody sees.
   CM.init = function (leafletMap) {
     map = leafletMap;
+    if (L.MarkerClusterGroup && !L.MarkerClusterGroup.prototype.cmPadded) {
+      // markercluster 1.1.0 draws clusters for three screens each way (nine times the
+      // view); half a screen around it is enough for smooth panning and costs a quarter
+      // of the DOM work at each zoom. (Pinned version: see assets/vendor/README.md.)
+      L.MarkerClusterGroup.include({
+        cmPadded: true,
+        _getExpandedVisibleBounds: function () {
+          return this._map.getBounds().pad(0.5);
+        }
+      });
+    }
     loadConfig();
     var h = parseHash(initialHash());
     if (h.activity && ID.test(h.activity)) {
@@ -319,7 +342,9 @@
       hash: currentHash(),
       area: area ? area.id : "",
       shown: shownCount(),
-      total: markers.length
+      total: markers.length,
+      hidden: config.categories.filter(function (c, k) { return hidden[k]; })
+        .map(function (c) { return c.id; })
     });
   }
 
@@ -331,8 +356,12 @@
 
   // An activity is on the map while any of its categories is ticked; its pin shows the
   // first ticked one, so the pins always match the key.
+  var busy = false, again = false, waiting = [];
+  var firstDone = false; // has the first clustering finished (it may be chunked too)?
+
   function applyFilter() {
-    var add = [], remove = [];
+    if (busy) { again = true; return; } // a chunked add is running: apply after it
+    var add = [], remove = [], keep = [];
     for (var i = 0; i < markers.length; i++) {
       var m = markers[i];
       if (!m) continue;
@@ -340,15 +369,57 @@
       if (want) {
         var icon = icons[firstShownCategory(rows[i][4])];
         if (m.options.icon !== icon) {
-          if (has) { m.setIcon(icon); } else { m.options.icon = icon; }
+          if (m._map) { m.setIcon(icon); } else { m.options.icon = icon; }
         }
+        (has ? keep : add).push(m);
+      } else if (has) {
+        remove.push(m);
       }
-      if (want && !has) add.push(m);
-      if (!want && has) remove.push(m);
     }
-    if (popupIndex >= 0 && remove.indexOf(markers[popupIndex]) >= 0) map.closePopup(popup);
-    if (remove.length) cluster.removeLayers(remove);
-    if (add.length) cluster.addLayers(add);
+    if (popupIndex >= 0 && !isShown(popupIndex)) map.closePopup(popup);
+    if (remove.length > 2000 && remove.length > keep.length) {
+      // Removing most markers one by one costs more than starting again with the rest.
+      cluster.clearLayers();
+      add = add.concat(keep);
+    } else if (remove.length) {
+      cluster.removeLayers(remove);
+    }
+    if (add.length) {
+      setBusy(true);
+      cluster.addLayers(add); // chunked (see start): the page stays responsive
+    } else {
+      clustered();
+    }
+  }
+
+  // markercluster calls this after each chunk of addLayers; the last one ends the work.
+  function chunkProgress(done, total) {
+    if (done < total) return;
+    firstDone = true;
+    window.setTimeout(clustered, 0); // after markercluster has drawn the result
+  }
+  CM.chunkProgress = chunkProgress;
+
+  function setBusy(on) {
+    busy = on;
+    document.documentElement.classList.toggle("cm-map-busy", on);
+  }
+
+  function clustered() {
+    setBusy(false);
+    if (again) {
+      again = false;
+      applyFilter();
+      return;
+    }
+    var todo = waiting;
+    waiting = [];
+    todo.forEach(function (fn) { fn(); });
+    sendState();
+  }
+
+  function whenClustered(fn) {
+    if (busy) { waiting.push(fn); } else { fn(); }
   }
 
   function onMessage(e) {
@@ -361,11 +432,11 @@
         if (d.hidden.indexOf(cat.id) >= 0) hidden[k] = true;
       });
       applyFilter();
-      sendState();
     } else if (d.type === "cm-map-goto") {
       var lat = Number(d.lat), lon = Number(d.lon), z = Number(d.zoom) || 13;
       if (!isFinite(lat) || !isFinite(lon)) return;
       map.closePopup(popup);
+      moved = true;
       map.setView([lat, lon], Math.min(z, map.getMaxZoom()));
       if (d.here) showHere([lat, lon]);
     } else if (d.type === "cm-map-hash" && typeof d.hash === "string") {
@@ -387,7 +458,7 @@
   /* ---- Start ------------------------------------------------------------------------- */
 
   function wire() {
-    popup = L.popup({maxWidth: 300, minWidth: 200, autoPanPadding: [24, 24]});
+    popup = L.popup({autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 36]});
     tooltip = L.tooltip({direction: "top", offset: [0, -14], opacity: 1});
 
     cluster.on("click", function (e) {
@@ -436,13 +507,15 @@
       if (back) m._icon.focus();
       sendState();
     });
-    map.on("moveend", function () { moved = true; sendState(); });
+    // Remember the view once someone moves the map (not when the iframe is resized).
+    map.on("dragstart zoomstart", function () { moved = true; });
+    map.on("moveend", sendState);
     window.addEventListener("message", onMessage);
     window.addEventListener("hashchange", function () { applyHash(window.location.hash); });
   }
 
-  // The other layout: the activities in a separate JSON file, fetched (not Folium's
-  // synchronous jQuery request); each row also carries its position: [..., lat, lon].
+  // The other layout: the same rows in a separate JSON file, fetched (not with Folium's
+  // synchronous jQuery request).
   CM.load = function (leafletMap, markerCluster, url) {
     map = leafletMap;
     loadConfig();
@@ -465,6 +538,9 @@
     map = leafletMap;
     cluster = markerCluster;
     loadConfig();
+    // Adds are chunked from now on (and the first clustering may still be running).
+    setBusy(!!cluster.options.chunkedLoading && !firstDone && markers.length > 0);
+    L.setOptions(cluster, {chunkedLoading: true, chunkProgress: chunkProgress});
     wire();
     ready = true;
     if (pending) {
@@ -476,7 +552,10 @@
         send({type: "cm-map-missing"});
       }
     }
-    sendState();
-    document.documentElement.classList.add("cm-map-ready");
+    whenClustered(function () {
+      document.documentElement.classList.add("cm-map-ready");
+      if (window.performance && performance.mark) performance.mark("cm-map-markers");
+    });
+    if (!busy) sendState();
   };
 })();

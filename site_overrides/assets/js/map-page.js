@@ -21,9 +21,12 @@
   var listArea = list && list.querySelector(".cm-map-list__area");
   var finder = list ? list.getAttribute("data-finder") : "";
   var townZoom = parseInt(root.getAttribute("data-town-zoom"), 10) || 13;
+  var region = root.getAttribute("data-region") || "the region";
+  var bounds = (root.getAttribute("data-bounds") || "-90,-180,90,180").split(",").map(Number);
   var origin = window.location.origin && window.location.origin !== "null"
     ? window.location.origin : "*";
   var total = 0;
+  var boxes = key ? key.querySelectorAll('input[type="checkbox"]') : [];
 
   function send(msg) {
     if (frame.contentWindow) frame.contentWindow.postMessage(msg, origin);
@@ -35,15 +38,20 @@
     window.setTimeout(function () { status.textContent = message; }, 50);
   }
 
+  // 12,345 (by hand: toLocaleString is slow enough to show up in a profile)
+  function number(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
   function plural(n) {
-    return n.toLocaleString("en-GB") + " activit" + (n === 1 ? "y" : "ies");
+    return number(n) + " activit" + (n === 1 ? "y" : "ies");
   }
 
   /* ---- From the map --------------------------------------------------------------- */
 
   var areaNames = {};
   Array.prototype.forEach.call(town.options, function (opt) {
-    if (opt.value) areaNames[opt.value] = opt.textContent;
+    if (opt.value) areaNames[opt.value] = opt.getAttribute("data-area") || opt.textContent;
   });
 
   var lastShown = -1;
@@ -60,12 +68,17 @@
       if (list) {
         var area = typeof d.area === "string" && areaNames.hasOwnProperty(d.area) ? d.area : "";
         list.href = area ? finder + "?area=" + encodeURIComponent(area) : finder;
-        listArea.textContent = area ? " (" + areaNames[area] + ")" : "";
+        listArea.textContent = area ? "(" + areaNames[area] + ")" : "";
+      }
+      if (Array.isArray(d.hidden)) { // e.g. a link to an activity whose category was unticked
+        Array.prototype.forEach.call(boxes, function (box) {
+          box.checked = d.hidden.indexOf(box.value) < 0;
+        });
       }
       total = Number(d.total) || total;
       var shown = Number(d.shown);
       if (lastShown >= 0 && shown !== lastShown) {
-        say("Showing " + plural(shown) + " of " + total.toLocaleString("en-GB") + ".");
+        say("Showing " + number(shown) + " of " + plural(total) + ".");
       }
       lastShown = shown;
     } else if (d.type === "cm-map-missing") {
@@ -79,7 +92,6 @@
     send({type: "cm-map-hash", hash: window.location.hash});
   });
 
-  var boxes = key ? key.querySelectorAll('input[type="checkbox"]') : [];
   function sendFilter() {
     var hidden = [];
     Array.prototype.forEach.call(boxes, function (box) {
@@ -88,6 +100,7 @@
     send({type: "cm-map-filter", hidden: hidden});
   }
   if (key) {
+    key.hidden = false;
     key.addEventListener("change", sendFilter);
     key.addEventListener("submit", function (e) { e.preventDefault(); });
     var all = key.querySelector(".cm-map-key__all");
@@ -98,6 +111,17 @@
       var show = which.getAttribute("data-cm-all") === "show";
       Array.prototype.forEach.call(boxes, function (box) { box.checked = show; });
       sendFilter();
+    });
+  }
+
+  // Keyboard users can pass the map (and its many pins) to reach the key.
+  var skip = document.getElementById("cm-map-skip");
+  if (skip && key) {
+    skip.hidden = false;
+    skip.addEventListener("click", function (e) {
+      e.preventDefault(); // no #fragment: the address holds the map's view
+      var first = key.querySelector("input");
+      if (first) first.focus();
     });
   }
 
@@ -128,9 +152,15 @@
       locate.disabled = true;
       navigator.geolocation.getCurrentPosition(function (pos) {
         locate.disabled = false;
+        var lat = pos.coords.latitude, lon = pos.coords.longitude;
+        if (!(lat >= bounds[0] && lat <= bounds[2] && lon >= bounds[1] && lon <= bounds[3])) {
+          say("You seem to be outside " + region + ", so the map has not moved. " +
+              "Choose a town instead.");
+          return;
+        }
         send({
           type: "cm-map-goto", here: true, zoom: townZoom,
-          lat: pos.coords.latitude, lon: pos.coords.longitude
+          lat: lat, lon: lon
         });
         say("The map shows activities near you.");
       }, function (err) {
@@ -138,7 +168,7 @@
         say(err.code === 1
           ? "The map cannot see where you are: your browser did not allow it. Choose a town instead."
           : "Your position could not be found. Choose a town instead.");
-      }, {enableHighAccuracy: false, timeout: 15000, maximumAge: 300000});
+      }, {enableHighAccuracy: false, timeout: 15000, maximumAge: 0});
     });
   }
 

@@ -106,11 +106,10 @@
     var others = [];
     if (r.f & 2) others.push("a professional such as a link worker");
     if (r.f & 4) others.push("a GP");
-    if (self) parts.push("You can refer yourself.");
-    if (others.length) {
-      var who = others.join(" or ") + " can refer you.";
-      parts.push(self ? "Or " + who : who.charAt(0).toUpperCase() + who.slice(1));
-    }
+    var who = others.join(" or ");
+    if (self && who) parts.push("You can refer yourself, or " + who + " can refer you.");
+    else if (self) parts.push("You can refer yourself.");
+    else if (who) parts.push(who.charAt(0).toUpperCase() + who.slice(1) + " can refer you.");
     return parts.join(" ");
   }
 
@@ -234,6 +233,8 @@
     return text + (gone ? " (" + gone + " no longer listed)" : "");
   }
 
+  var pending = null; // ids from a shared link, waiting for a decision
+
   function handleShared() {
     var shared = sharedIds();
     if (shared === null) return;
@@ -251,6 +252,7 @@
       say("Loaded " + describeShared(shared) + " from the shared link.");
       return;
     }
+    pending = shared;
     var newOnes = shared.filter(function (id) {
       return current.indexOf(id) === -1;
     }).length;
@@ -258,24 +260,31 @@
       newOnes + " of them not on your shortlist yet. Your shortlist has " +
       (current.length === 1 ? "1 activity" : current.length + " activities") + ".";
     el.importBox.hidden = false;
-    function done(message) {
-      el.importBox.hidden = true;
-      forgetHash();
-      say(message);
-      el.title.focus();
-    }
+    el.importAdd.focus();
+  }
+
+  function decided(message) {
+    pending = null;
+    el.importBox.hidden = true;
+    forgetHash();
+    say(message);
+    el.title.focus();
+  }
+
+  function wireImport() {
     el.importAdd.addEventListener("click", function () {
-      SL.set(SL.ids().concat(shared));
-      done("Added the shared activities to your shortlist.");
+      if (pending) SL.set(SL.ids().concat(pending));
+      decided("Added the shared activities to your shortlist.");
     });
     el.importReplace.addEventListener("click", function () {
       undo = SL.ids();
-      SL.set(shared);
-      done("Your shortlist now holds the shared activities.");
+      if (pending) SL.set(pending);
+      decided("Your shortlist now holds the shared activities.");
     });
     el.importIgnore.addEventListener("click", function () {
-      done("Your shortlist has not changed.");
+      decided("Your shortlist has not changed.");
     });
+    window.addEventListener("hashchange", handleShared);
   }
 
   function wire() {
@@ -316,6 +325,7 @@
       el.link.select();
     });
     SL.onChange(render);
+    wireImport();
   }
 
   function start(json) {

@@ -1,0 +1,205 @@
+"""The benchmark harness: synthetic entries are valid and realistic, and a small full run works.
+
+No timing thresholds here (the machine is shared): the full benchmark is run by hand and its
+table kept in docs/benchmark.md. These tests keep the harness itself working.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import importlib.util
+import io
+import re
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from build_tools import bench
+from build_tools.geocode import coordinates_offline
+from build_tools.loader import load_paths
+from build_tools.settings import Settings, load_settings
+from build_tools.synthetic import iter_entries, write_entries
+from build_tools.validate import validate_entries
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return load_settings(ROOT / "mkdocs.yml")
+
+
+def _cells(report: str) -> dict[str, str]:
+    """Table rows of the report: label -> first value cell."""
+    found = {}
+    for line in report.splitlines():
+        parts = [p.strip() for p in line.strip().strip("|").split("|")]
+        if len(parts) >= 2 and line.startswith("|"):
+            found[parts[0].strip("*").strip()] = parts[1]
+    return found
+
+
+def _seconds(cell: str) -> float:
+    match = re.search(r"([\d,]+\.\d+) s", cell)
+    assert match, f"no time in {cell!r}"
+    return float(match.group(1).replace(",", ""))
+
+
+def test_synthetic_entries_validate_and_vary(tmp_path: Path, settings: Settings) -> None:
+    project = tmp_path / "project"
+    entries_dir = project / "entries"
+    cache = entries_dir / ".geocode-cache.json"
+    made = write_entries(entries_dir, 400, settings, cache_path=cache, seed=7)
+    local = dataclasses.replace(settings, root=project, entries_dir=entries_dir)
+    assert local.cache_path == cache
+    entries, problems = load_paths([entries_dir], base=project)
+    problems += validate_entries(entries, local)
+    assert len(entries) == 400
+    assert [p.format() for p in problems if p.severity == "error"] == []
+
+    # realistic size and variety
+    assert 2000 < made.mean_bytes < 2800
+    words = [len(e.description.split()) for e in entries]
+    assert 180 < sum(words) / len(words) < 320
+    assert len({e.name for e in entries}) == 400
+    assert len({e.categories[0] for e in entries}) >= 12
+    areas = Counter(e.areas[0] for e in entries)
+    assert len(areas) == len(settings.vocabulary().areas) + 1  # every area, and "all"
+    assert any("**" in e.description and "\n- " in e.description for e in entries)
+
+    # the mix the issue asks for
+    online_only = [e for e in entries if not e.in_person and "online" in e.delivery]
+    assert 0.05 < len(online_only) / 400 < 0.16
+    assert {e.status for e in entries} == {"active", "paused", "closed"}
+    no_coords = [e for e in entries if e.in_person and not e.location.has_coordinates]
+    assert 0.02 < len(no_coords) / 400 < 0.09
+
+    # in-person entries without coordinates are all found in the generated cache
+    coords, warnings = coordinates_offline(entries, local)
+    assert warnings == []
+    published_in_person = {e.id for e in entries if e.published and e.in_person}
+    assert set(coords) == published_in_person
+    (south, west), (north, east) = settings.region.bounds
+    assert all(south <= lat <= north and west <= lon <= east for lat, lon in coords.values())
+
+
+def test_same_seed_same_entries(settings: Settings) -> None:
+    first = [text for _, _, text, _ in iter_entries(30, settings, seed=3)]
+    again = [text for _, _, text, _ in iter_entries(30, settings, seed=3)]
+    other = [text for _, _, text, _ in iter_entries(30, settings, seed=4)]
+    assert first == again
+    assert first != other
+
+
+def test_weigher_counts_what_a_page_loads(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "find").mkdir(parents=True)
+    (site / "assets" / "data").mkdir(parents=True)
+    (site / "assets" / "frame").mkdir(parents=True)
+    (site / "assets" / "x.css").write_text("body { color: red; }\n" * 50)
+    (site / "assets" / "x.js").write_text("console.log(1);\n" * 50)
+    (site / "assets" / "data" / "d.json").write_text('{"a": 1}' * 100)
+    (site / "assets" / "frame" / "f.html").write_text(
+        '<script src="../x.js"></script><link rel="stylesheet" href="f.css">'
+    )
+    (site / "assets" / "frame" / "f.css").write_text("p{}" * 10)
+    (site / "find" / "index.html").write_text(
+        '<link rel="stylesheet" href="../assets/x.css">'
+        '<script src="../assets/x.js"></script>'
+        '<script src="https://cdn.example.org/a.js"></script>'
+        '<iframe src="../assets/frame/f.html"></iframe>'
+        '<script type="application/json">{"data": "../assets/data/d.json?v=1"}</script>'
+    )
+    weight = bench.Weigher(site).page(site / "find" / "index.html")
+    kinds = weight["kinds"]
+    assert kinds["css"][0] == 2  # the page's and the frame's
+    assert kinds["js"][0] == 1  # shared by page and frame: counted once
+    assert kinds["frame"][0] == 1
+    assert kinds["data"][0] == 1
+    assert weight["external"] == ["https://cdn.example.org/a.js"]
+    raw_total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    assert weight["raw"] == raw_total
+    assert 0 < weight["gz"] < weight["raw"]
+
+
+def test_server_sends_gzip_when_asked(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>hello</p>" * 100, "utf-8")
+    with bench.serve(tmp_path) as url:
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(response.read()).decode() == "<p>hello</p>" * 100
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.headers.get("Content-Encoding") is None
+            assert response.read().decode() == "<p>hello</p>" * 100
+
+
+def test_validate_only_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from build_tools.cli import main
+
+    assert (
+        main(["--config", str(ROOT / "mkdocs.yml"), "bench", "--validate-only", "--sizes", "60"])
+        == 0
+    )
+    captured = capsys.readouterr()
+    cells = _cells(captured.out)
+    assert cells["validation: errors / warnings"] == "0 / 0"
+    assert _seconds(cells["validate-only: load + validate"]) > 0
+    assert "[60] load" in captured.err  # progress goes to stderr
+    assert cells["total (wall, `mkdocs build` subprocess)"] == "—"
+
+
+def test_output_file_keeps_notes_by_hand(tmp_path: Path, settings: Settings) -> None:
+    output = tmp_path / "benchmark.md"
+    output.write_text(f"# Old table\n\n{bench.KEEP_MARKER}\n\nA finding.\n", "utf-8")
+    code = bench.run_bench(
+        settings, [20], validate_only=True, output=output, out=io.StringIO(), err=io.StringIO()
+    )
+    assert code == 0
+    text = output.read_text("utf-8")
+    assert "# Old table" not in text
+    assert text.startswith("# Benchmark")
+    assert text.endswith(f"{bench.KEEP_MARKER}\n\nA finding.\n")
+    assert _cells(text)["validation: errors / warnings"] == "0 / 0"
+
+
+@pytest.mark.slow
+def test_small_full_benchmark(tmp_path: Path, settings: Settings) -> None:
+    """200 entries through the whole harness: every phase timed, pages weighed, baselines run."""
+    result = bench.measure(settings, 200, browser=False, work=tmp_path, err=io.StringIO())
+    assert result.failures == []
+    assert result.validation["entries"] == 200
+    assert result.validation["errors"] == 0
+    assert result.build is not None and result.build.ok
+
+    report = bench.report([result], bench.dt.datetime.now(bench.dt.UTC), (0.0, 0.0))
+    cells = _cells(report)
+    phases = [(key, label) for key, label in bench.PHASES if key != "exports"]
+    if importlib.util.find_spec("build_tools.exports") is not None:
+        phases.append(("exports", "exports"))
+    for key, label in phases:
+        assert result.ours[key] > 0, key
+        assert re.fullmatch(r"[\d.,]+ s", cells[label]), label
+    for label in [
+        "MkDocs itself (total − ours)",
+        "validate-only: load + validate",
+        "total (wall, `mkdocs build` subprocess)",
+    ]:
+        assert _seconds(cells[label]) > 0, label
+    published = result.generated["active"] + result.generated["paused"]
+    assert result.weights["activity_pages"] == published
+    for page in ("home", "finder", "map", "activity"):
+        assert result.weights[page]["gz"] > 0, page
+        assert result.weights[page]["kinds"]["css"][0] >= 1, page
+    assert result.weights["pagefind"][0] > 0
+    assert result.build.peak_tree > 0
+
+    assert result.bare is not None and result.bare.ok
+    assert result.bare.report["pages"] == published + 1  # and the home page
+    assert result.bare_plain is not None and result.bare_plain.ok
+    assert _seconds(cells["bare build, default plugins (built-in search on)"]) > 0
+    assert re.match(r"\*\*\d+\.\d+×\*\*", cells["ratio: our build ÷ bare build (search on)"])
+    assert not list(tmp_path.iterdir())  # the temporary folders are removed
