@@ -11,11 +11,11 @@ site; Folium's CDN assets (jQuery, Bootstrap, Font Awesome) are replaced on the 
 the files vendored under `site_overrides/assets/vendor/` (see `vendor.py`).
 
 Why this layout: 10,000 `folium.Marker`s in a `MarkerCluster` take 18 s to build and a 9 MB
-page. Measured at 10,000 synthetic activities (headless Chromium, loopback, 2 cores): this
-frame is 2.2 MB (458 KB gzipped) and the whole page 597 KB gzipped, with markers on screen
-in about 1 s. The alternative (`layout="fetch"`: a 5 KB frame that fetches a 2.1 MB, 449 KB
-gzipped JSON file) measured the same on loopback, but on a real network its data request
-can only start once the scripts have run; so one document it is.
+page. Measured at 10,000 synthetic activities (headless Chromium, loopback, 2 busy cores):
+this frame is 2.1 MB (454 KB gzipped) and the whole page 593 KB gzipped, with markers on
+screen in about 1.2 s. The alternative (`layout="fetch"`: a 5 KB frame that fetches a 2.1 MB,
+449 KB gzipped JSON file) measured the same on loopback, but on a real network its data
+request can only start once the scripts have run; so one document it is.
 
 The page around the iframe holds what a screen reader user needs as ordinary content: the
 key (a checkbox per category with its icon and name), the town jumps, "Near me" and the link
@@ -53,7 +53,7 @@ LAYOUT = "fast"  # "fast": FastMarkerCluster rows in the frame; "fetch": a JSON 
 AREA_ZOOM = 11  # from this zoom on, "view as a list" narrows to the nearest area
 TOWN_ZOOM = 13
 # Cluster the first time in chunks of 60 ms too: at 10,000 activities this replaces one
-# 400-600 ms task during load by tasks under 200 ms, with markers on screen as soon.
+# 350-550 ms task during load by tasks of about 170 ms, with markers on screen as soon.
 CHUNKED_START = True
 FALLBACK_COLOUR = "#37474f"
 FALLBACK_ICON = "map-marker"
@@ -170,7 +170,9 @@ def _svg(term: Term) -> str:
 
 def on_map(published: Iterable[Entry], coords: dict[str, tuple[float, float]]) -> list[Entry]:
     """The activities the map shows: published, meeting in person, with a known position."""
-    return [e for e in published if e.in_person and e.id in coords and _ID.match(e.id)]
+    return [
+        e for e in published if e.published and e.in_person and e.id in coords and _ID.match(e.id)
+    ]
 
 
 def _categories(entries: list[Entry], settings: Settings) -> list[Term]:

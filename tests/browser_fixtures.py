@@ -67,12 +67,6 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def launch(playwright: object) -> object:
-    return playwright.chromium.launch(  # type: ignore[attr-defined]
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-    )
-
-
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     if not CHROMIUM.exists():
@@ -91,12 +85,9 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(built_site: Path) -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()  # type: ignore[attr-defined]
+def browser(built_site: Path, chromium: object) -> object:
+    """The session's one Chromium (conftest.py), once the site is built."""
+    return chromium
 
 
 @pytest.fixture

@@ -216,12 +216,9 @@ def map_url(map_site: MapSite) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def map_browser(map_site: MapSite) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def map_browser(map_site: MapSite, chromium: Any) -> Any:
+    """The session's one Chromium (conftest.py), once the map site is built."""
+    return chromium
 
 
 @dataclass

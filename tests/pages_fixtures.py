@@ -34,8 +34,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 REPO_URL = "https://github.com/example/community-map"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 BASE_ENTRY: dict[str, Any] = {
     "id": "mote-park-health-walk",
@@ -45,18 +51,33 @@ BASE_ENTRY: dict[str, Any] = {
     "categories": ["physical-activity", "nature-and-gardening"],
     "audiences": ["everyone", "older-people"],
     "areas": ["maidstone"],
-    "organisation": {"name": "Maidstone Walking Network", "website": "https://walks.example.org",
-                     "charity_number": "1123456"},
-    "contact": {"phone": "01622 000111", "email": "walks@example.org",
-                "website": "https://walks.example.org/mote-park"},
-    "location": {"venue": "Mote Park Café", "address": "Mote Park, Willow Way",
-                 "town": "Maidstone", "postcode": "ME15 7RN",
-                 "coordinates": {"lat": 51.2705, "lon": 0.5486}},
+    "organisation": {
+        "name": "Maidstone Walking Network",
+        "website": "https://walks.example.org",
+        "charity_number": "1123456",
+    },
+    "contact": {
+        "phone": "01622 000111",
+        "email": "walks@example.org",
+        "website": "https://walks.example.org/mote-park",
+    },
+    "location": {
+        "venue": "Mote Park Café",
+        "address": "Mote Park, Willow Way",
+        "town": "Maidstone",
+        "postcode": "ME15 7RN",
+        "coordinates": {"lat": 51.2705, "lon": 0.5486},
+    },
     "delivery": ["in-person"],
     "schedule": [
         {"days": ["tue", "thu"], "start": "10:00", "end": "10:45", "frequency": "weekly"},
-        {"days": ["sat"], "start": "09:30", "end": "10:30", "frequency": "monthly",
-         "weeks_of_month": [1]},
+        {
+            "days": ["sat"],
+            "start": "09:30",
+            "end": "10:30",
+            "frequency": "monthly",
+            "weeks_of_month": [1],
+        },
     ],
     "schedule_note": "No walks on bank holidays.",
     "cost": "free",
@@ -84,8 +105,13 @@ def make_entry(area_folder: str = "maidstone", **changes: Any) -> Entry:
 
 def make_settings(**options: Any) -> Settings:
     """Settings for the repository's schema and the Kent and Medway region."""
-    base = {"region": {"name": "Kent and Medway", "country": "gb",
-                       "centre": {"lat": 51.24, "lon": 0.75}}}
+    base = {
+        "region": {
+            "name": "Kent and Medway",
+            "country": "gb",
+            "centre": {"lat": 51.24, "lon": 0.75},
+        }
+    }
     base.update(options)
     return from_options(base, ROOT, repo_url=REPO_URL, site_name="Community Map – Test")
 
@@ -100,6 +126,7 @@ def coords_of(entries: list[Entry]) -> dict[str, tuple[float, float]]:
 
 
 # --- HTML ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Element:
@@ -135,8 +162,11 @@ class Scan(HTMLParser):
             self._open_script.text += data
 
     def find(self, tag: str, **attrs: str) -> list[Element]:
-        return [e for e in self.elements if e.tag == tag
-                and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())]
+        return [
+            e
+            for e in self.elements
+            if e.tag == tag and all(e.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items())
+        ]
 
 
 def scan(html: str) -> Scan:
@@ -178,11 +208,26 @@ def visible_text(html: str) -> str:
 
 
 # Inline scripts Material itself ships (no src): recognised by how they start.
-MATERIAL_INLINE = ("__md_scope=new URL(", "var target=document.getElementById(location.hash",
-                   "var tabs=__md_get(")
+MATERIAL_INLINE = (
+    "__md_scope=new URL(",
+    "var target=document.getElementById(location.hash",
+    "var tabs=__md_get(",
+)
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
-URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
-             "srcset", "ping", "cite", "manifest"}
+URL_ATTRS = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "srcset",
+    "ping",
+    "cite",
+    "manifest",
+}
 
 
 def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
@@ -200,8 +245,11 @@ def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
             if name in URL_ATTRS or name == "style" or name == "content":
                 squeezed = _CONTROL.sub("", value).lower()
                 for bad in ("javascript:", "vbscript:", "data:text/html"):
-                    if (squeezed.startswith(bad) or f"url={bad}" in squeezed
-                            or (name == "style" and bad in squeezed)):
+                    if (
+                        squeezed.startswith(bad)
+                        or f"url={bad}" in squeezed
+                        or (name == "style" and bad in squeezed)
+                    ):
                         found.append(f"{where} has {name}={value!r}")
         if el.tag in ("iframe", "object", "embed", "frame", "applet"):
             src = el.attrs.get("src", el.attrs.get("data", ""))
@@ -220,18 +268,19 @@ def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
                     found.append(f"{where} loads {src!r}")
             elif kind in ("application/ld+json", "application/json"):
                 pass  # data, never run; its JSON is checked by the tests that need it
-            elif not (el.text.strip().startswith(MATERIAL_INLINE)
-                      or el.text.strip() in known_inline):
+            elif not (
+                el.text.strip().startswith(MATERIAL_INLINE) or el.text.strip() in known_inline
+            ):
                 found.append(f"{where} is an unknown inline script: {el.text[:80]!r}")
     return found
 
 
 # --- building and serving sites ------------------------------------------------------------
 
+
 def write_config(folder: Path, entries_dir: Path, *, search: bool = False) -> Path:
     """A mkdocs.yml like the repository's, pointing at other entries; paths are absolute."""
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
-                       Loader=_KeepTags)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_KeepTags)
     config["docs_dir"] = str(ROOT / "docs")
     config["theme"]["custom_dir"] = str(ROOT / "site_overrides")
     for plugin in config.get("plugins") or []:
@@ -244,8 +293,10 @@ def write_config(folder: Path, entries_dir: Path, *, search: bool = False) -> Pa
             if "cache" in geocoder:
                 geocoder["cache"] = str(folder / "geocode-cache.json")
     path = folder / "mkdocs.yml"
-    path.write_text(yaml.dump(config, Dumper=_KeepTagsDumper, allow_unicode=True,
-                              sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.dump(config, Dumper=_KeepTagsDumper, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -273,7 +324,8 @@ class _KeepTagsDumper(yaml.SafeDumper):
 
 
 _KeepTagsDumper.add_representer(
-    _Tagged, lambda dumper, value: dumper.represent_scalar(value.tag, str(value)))
+    _Tagged, lambda dumper, value: dumper.represent_scalar(value.tag, str(value))
+)
 
 
 def mkdocs_build(
@@ -284,8 +336,15 @@ def mkdocs_build(
     if strict:
         command.append("--strict")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=config.parent,
-                          timeout=600, check=False)
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=config.parent,
+        timeout=600,
+        check=False,
+    )
 
 
 @contextlib.contextmanager
@@ -371,7 +430,9 @@ def known_inline_scripts(sample_site: BuiltSite) -> frozenset[str]:
     for file in sample_site.html_files():
         for el in scan(file.read_text(encoding="utf-8")).find("script"):
             if "src" not in el.attrs and el.attrs.get("type", "") not in (
-                    "application/ld+json", "application/json"):
+                "application/ld+json",
+                "application/json",
+            ):
                 found.add(el.text.strip())
     return frozenset(found)
 

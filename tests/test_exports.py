@@ -15,14 +15,19 @@ GOOD = Path(__file__).resolve().parent / "data" / "entries" / "good"
 
 
 def _outputs(entries, coords):
-    return {o.path: o.content for o in build_exports(entries, SETTINGS, coords,
-                                                     "https://x.example.org/")}
+    return {
+        o.path: o.content
+        for o in build_exports(entries, SETTINGS, coords, "https://x.example.org/")
+    }
 
 
 def test_exports_hold_every_listing_and_closed_ones_only_as_data() -> None:
     entries, _ = load_paths([ROOT / "entries"], base=ROOT)
-    coords = {e.id: (e.location.lat, e.location.lon) for e in entries
-              if e.location and e.location.has_coordinates}
+    coords = {
+        e.id: (e.location.lat, e.location.lon)
+        for e in entries
+        if e.location and e.location.has_coordinates
+    }
     out = _outputs(entries, coords)
     data = json.loads(out["data/activities.json"])
     assert data["count"] == len(entries) == len(data["activities"])
@@ -49,7 +54,7 @@ def test_spreadsheet_formulas_are_neutralised_and_text_stays_text() -> None:
     assert entry is not None and problems == []
     out = _outputs([entry], {})
     row = next(csv.DictReader(io.StringIO(out["data/activities.csv"].lstrip("\ufeff"))))
-    assert row["name"] == "'=HYPERLINK(\"https://evil.example\")"
+    assert row["name"] == '\'=HYPERLINK("https://evil.example")'
     assert row["summary"].startswith("<script>")  # data, exactly as written; never HTML here
     data = json.loads(out["data/activities.json"])
     assert data["activities"][0]["name"] == '=HYPERLINK("https://evil.example")'

@@ -40,21 +40,41 @@ def walk_page() -> str:
 
 # --- front matter --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("title", [
-    "Tea & Chat",
-    '"><svg onload=alert(1)>',
-    "</title><script>alert(1)</script>",
-    "yes", "null", "123", "- item", "key: value", "# not a comment", "[a, b]", "{a: b}",
-    "x\n---\ntitle: evil\n---\n", "x\u2028y", "'single' \"double\"", "\\ backslash",
-    "Caf\u00e9 \U0001f600 \ufeffBOM", "tab\tand\x00nul\x85nel",
-])
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Tea & Chat",
+        '"><svg onload=alert(1)>',
+        "</title><script>alert(1)</script>",
+        "yes",
+        "null",
+        "123",
+        "- item",
+        "key: value",
+        "# not a comment",
+        "[a, b]",
+        "{a: b}",
+        "x\n---\ntitle: evil\n---\n",
+        "x\u2028y",
+        "'single' \"double\"",
+        "\\ backslash",
+        "Caf\u00e9 \U0001f600 \ufeffBOM",
+        "tab\tand\x00nul\x85nel",
+    ],
+)
 def test_front_matter_round_trips_as_escaped_text(title: str) -> None:
-    source = pages.front_matter(title, "Said <b>loudly</b> & \"quoted\"", hide=["toc"])
+    source = pages.front_matter(title, 'Said <b>loudly</b> & "quoted"', hide=["toc"])
     markdown, meta = get_data(source + "Body\n")
     assert markdown.strip() == "Body"
     expected = re.sub(r"[\s\u2028\x00]+", " ", title).strip()
-    assert meta["title"] == (expected.replace("&", "&amp;").replace("<", "&lt;")
-                             .replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;"))
+    assert meta["title"] == (
+        expected.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
     assert meta["description"] == "Said &lt;b&gt;loudly&lt;/b&gt; &amp; &#34;quoted&#34;"
     assert meta["hide"] == ["toc"]
     assert set(meta) == {"title", "description", "hide"}
@@ -90,6 +110,7 @@ def test_front_matter_needs_a_title_and_plain_values() -> None:
 
 # --- activity page -------------------------------------------------------------------------
 
+
 def test_activity_page_shows_what_a_person_needs(walk_page: str) -> None:
     text = visible_text(walk_page)
     for phrase in (
@@ -98,15 +119,21 @@ def test_activity_page_shows_what_a_person_needs(walk_page: str) -> None:
         "Every Tuesday and Thursday, 10:00 to 10:45",
         "First Saturday of the month, 09:30 to 10:30",
         "No walks on bank holidays.",
-        "Mote Park Café", "Mote Park, Willow Way", "ME15 7RN",
+        "Mote Park Café",
+        "Mote Park, Willow Way",
+        "ME15 7RN",
         "Cost Free",
-        "Drop in: no need to book", "You can refer yourself", "A professional can refer you",
+        "Drop in: no need to book",
+        "You can refer yourself",
+        "A professional can refer you",
         "How it runs In person",
         "Age 16 and over",
-        "Step-free access", "Accessible toilet",
+        "Step-free access",
+        "Accessible toilet",
         "Registered charity 1123456",
         "Last checked on 1 October 2026",
-        "Report a problem", "Update this listing",
+        "Report a problem",
+        "Update this listing",
     ):
         assert phrase in text, phrase
     assert "Your GP can refer you" not in text
@@ -158,8 +185,11 @@ def test_report_link_cites_the_full_page_address_when_the_site_url_is_known() ->
 def test_shortlist_button_is_the_contract_markup(walk_page: str) -> None:
     [button] = scan(walk_page).find("button")
     assert button.attrs == {
-        "type": "button", "class": "cm-shortlist-btn md-button",
-        "data-shortlist-id": "mote-park-health-walk", "aria-pressed": "false", "hidden": "",
+        "type": "button",
+        "class": "cm-shortlist-btn md-button",
+        "data-shortlist-id": "mote-park-health-walk",
+        "aria-pressed": "false",
+        "hidden": "",
     }
 
 
@@ -170,13 +200,17 @@ def test_icons_are_hidden_from_assistive_technology_and_have_text(walk_page: str
 
 
 def test_json_ld_describes_the_service(walk_page: str) -> None:
-    [script] = [s for s in scan(walk_page).find("script")
-                if s.attrs.get("type") == "application/ld+json"]
+    [script] = [
+        s for s in scan(walk_page).find("script") if s.attrs.get("type") == "application/ld+json"
+    ]
     data = json.loads(script.text)
     assert data["@type"] == "Service"
     assert data["name"] == "Mote Park Health Walk"
-    assert data["provider"] == {"@type": "Organization", "name": "Maidstone Walking Network",
-                                "url": "https://walks.example.org"}
+    assert data["provider"] == {
+        "@type": "Organization",
+        "name": "Maidstone Walking Network",
+        "url": "https://walks.example.org",
+    }
     place = data["availableChannel"]["serviceLocation"]
     assert place["address"]["postalCode"] == "ME15 7RN"
     assert place["geo"] == {"@type": "GeoCoordinates", "latitude": 51.2705, "longitude": 0.5486}
@@ -185,29 +219,46 @@ def test_json_ld_describes_the_service(walk_page: str) -> None:
 
 def test_pagefind_filters_and_id(walk_page: str) -> None:
     page = scan(walk_page)
-    filters = [e.attrs["data-pagefind-filter"] for e in page.elements
-               if "data-pagefind-filter" in e.attrs]
-    assert filters == ["category:physical-activity", "category:nature-and-gardening",
-                       "area:maidstone"]
+    filters = [
+        e.attrs["data-pagefind-filter"] for e in page.elements if "data-pagefind-filter" in e.attrs
+    ]
+    assert filters == [
+        "category:physical-activity",
+        "category:nature-and-gardening",
+        "area:maidstone",
+    ]
     assert page.find("span", data_pagefind_meta="id:mote-park-health-walk")
 
 
-@pytest.mark.parametrize(("changes", "shown", "absent"), [
-    ({"cost": "paid", "cost_note": "£3 a session"}, "Cost Paid: £3 a session", "Cost Free"),
-    ({"cost": "donation"}, "Cost Donation welcome", "Cost Free"),
-    ({"booking": "booking-required", "referral": ["gp"]},
-     "Booking required Your GP can refer you", "Drop in"),
-    ({"booking": "referral-only"}, "By referral only", "Drop in"),
-    ({"age": {"min": 18, "max": 25}}, "Age 18 to 25", "16 and over"),
-    ({"age": {"max": 11}}, "Age Up to 11", "16 and over"),
-    ({"age": None}, "Cost Free", "Age"),
-    ({"delivery": ["online", "telephone", "home-visit"], "location": None},
-     "How it runs Online, By phone, Home visits", "View on map"),
-    ({"languages": ["en", "pl"]}, "Languages English, Polish", "Languages English Cost"),
-    ({"areas": ["all"]}, "Serves the whole of Kent and Medway", "areas/maidstone"),
-    ({"schedule": None, "schedule_note": None}, "Contact the organiser for times", "Every Tuesday"),
-    ({"status": "paused"}, "This activity is paused at the moment", "not been checked"),
-])
+@pytest.mark.parametrize(
+    ("changes", "shown", "absent"),
+    [
+        ({"cost": "paid", "cost_note": "£3 a session"}, "Cost Paid: £3 a session", "Cost Free"),
+        ({"cost": "donation"}, "Cost Donation welcome", "Cost Free"),
+        (
+            {"booking": "booking-required", "referral": ["gp"]},
+            "Booking required Your GP can refer you",
+            "Drop in",
+        ),
+        ({"booking": "referral-only"}, "By referral only", "Drop in"),
+        ({"age": {"min": 18, "max": 25}}, "Age 18 to 25", "16 and over"),
+        ({"age": {"max": 11}}, "Age Up to 11", "16 and over"),
+        ({"age": None}, "Cost Free", "Age"),
+        (
+            {"delivery": ["online", "telephone", "home-visit"], "location": None},
+            "How it runs Online, By phone, Home visits",
+            "View on map",
+        ),
+        ({"languages": ["en", "pl"]}, "Languages English, Polish", "Languages English Cost"),
+        ({"areas": ["all"]}, "Serves the whole of Kent and Medway", "areas/maidstone"),
+        (
+            {"schedule": None, "schedule_note": None},
+            "Contact the organiser for times",
+            "Every Tuesday",
+        ),
+        ({"status": "paused"}, "This activity is paused at the moment", "not been checked"),
+    ],
+)
 def test_activity_variants(changes: dict, shown: str, absent: str) -> None:
     html = build([make_entry(**changes)])["activities/mote-park-health-walk.md"].html or ""
     text = visible_text(html)
@@ -224,14 +275,17 @@ def test_no_map_links_without_a_position() -> None:
 
 def test_stale_listing_warns(monkeypatch: pytest.MonkeyPatch) -> None:
     entry = make_entry(last_reviewed=dt.date(2025, 1, 1))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
-                                                    .timestamp())))
+    monkeypatch.setenv(
+        "SOURCE_DATE_EPOCH", str(int(dt.datetime(2026, 1, 2, tzinfo=dt.UTC).timestamp()))
+    )
     text = visible_text(build([entry])["activities/mote-park-health-walk.md"].html or "")
-    assert ("This listing has not been checked for over a year; contact the organiser before "
-            "going.") in text
+    assert (
+        "This listing has not been checked for over a year; contact the organiser before going."
+    ) in text
     assert "Last checked on 1 January 2025" in text
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2025, 12, 31, tzinfo=dt.UTC)
-                                                    .timestamp())))
+    monkeypatch.setenv(
+        "SOURCE_DATE_EPOCH", str(int(dt.datetime(2025, 12, 31, tzinfo=dt.UTC).timestamp()))
+    )
     text = visible_text(build([entry])["activities/mote-park-health-walk.md"].html or "")
     assert "not been checked" not in text
 
@@ -256,13 +310,27 @@ def test_page_source_is_safe_front_matter_and_a_stub() -> None:
 
 # --- lists and home ------------------------------------------------------------------------
 
+
 def _fleet() -> list:
     return [
         make_entry(id="walk-a", name="A Walk"),
-        make_entry(id="choir-b", name="B Choir", categories=["arts-and-creativity"],
-                   areas=["ashford"], area_folder="ashford", status="paused"),
-        make_entry(id="helpline-c", name="C Helpline", categories=["physical-activity"],
-                   areas=["all"], area_folder="all", delivery=["telephone"], location=None),
+        make_entry(
+            id="choir-b",
+            name="B Choir",
+            categories=["arts-and-creativity"],
+            areas=["ashford"],
+            area_folder="ashford",
+            status="paused",
+        ),
+        make_entry(
+            id="helpline-c",
+            name="C Helpline",
+            categories=["physical-activity"],
+            areas=["all"],
+            area_folder="all",
+            delivery=["telephone"],
+            location=None,
+        ),
         make_entry(id="closed-d", name="D Closed", status="closed"),
     ]
 
@@ -270,7 +338,10 @@ def _fleet() -> list:
 def test_every_published_entry_gets_a_page_and_closed_ones_none() -> None:
     out = build(_fleet())
     assert {p for p in out if p.startswith("activities/")} == {
-        "activities/walk-a.md", "activities/choir-b.md", "activities/helpline-c.md"}
+        "activities/walk-a.md",
+        "activities/choir-b.md",
+        "activities/helpline-c.md",
+    }
 
 
 def test_category_pages_list_their_activities() -> None:
@@ -317,8 +388,9 @@ def test_home_counts_search_and_links() -> None:
     assert counts["arts-and-creativity"] == "1"
     assert counts["transport"] == "0"
     assert len(counts) == len(make_settings().vocabulary().categories)
-    areas = dict(re.findall(r'href="areas/([a-z-]+)/">[^<]+</a> <span class="cm-count">\((\d+)',
-                            html))
+    areas = dict(
+        re.findall(r'href="areas/([a-z-]+)/">[^<]+</a> <span class="cm-count">\((\d+)', html)
+    )
     assert areas["maidstone"] == "1" and areas["ashford"] == "1" and areas["thanet"] == "0"
     hrefs = {a.attrs["href"] for a in page.find("a")}
     assert {"map/", "providers/", "find/", "about/"} <= hrefs
@@ -329,23 +401,42 @@ def test_home_counts_search_and_links() -> None:
 def test_about_page_names_the_third_parties_and_licences() -> None:
     settings = make_settings(postcode_lookup_url="https://postcodes.example.net/p/{postcode}")
     text = visible_text(build([make_entry()], settings)["about.md"].html or "")
-    for phrase in ("no cookies", "no analytics", "local storage", "postcodes.example.net",
-                   "tile.openstreetmap.org", "Open Government Licence v3.0",
-                   "OpenStreetMap contributors", "Open Database Licence (ODbL)",
-                   "pull request", "at least once a year"):
+    for phrase in (
+        "no cookies",
+        "no analytics",
+        "local storage",
+        "postcodes.example.net",
+        "tile.openstreetmap.org",
+        "Open Government Licence v3.0",
+        "OpenStreetMap contributors",
+        "Open Database Licence (ODbL)",
+        "pull request",
+        "at least once a year",
+    ):
         assert phrase in text, phrase
 
 
 # --- safety without validation -------------------------------------------------------------
 
 PAYLOADS = [
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-    "</script><script>alert(1)</script>", "`${alert(1)}`", '"><svg onload=alert(1)>',
-    "'><svg/onload=alert(1)>", "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(1)</script>",
+    "`${alert(1)}`",
+    '"><svg onload=alert(1)>',
+    "'><svg/onload=alert(1)>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
 ]
-URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
-        "&#106;avascript:alert(1)", " javascript:alert(1)", "data:text/html,<b>x</b>",
-        'https://x.example/"onmouseover="alert(1)', "https://x.example/ onclick=alert(1)"]
+URLS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "java\tscript:alert(1)",
+    "&#106;avascript:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<b>x</b>",
+    'https://x.example/"onmouseover="alert(1)',
+    "https://x.example/ onclick=alert(1)",
+]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -353,15 +444,28 @@ URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
 def test_unvalidated_payloads_stay_inert(payload: str, url: str) -> None:
     text = f"Club {payload}"
     entry = make_entry(
-        name=text, summary=text, schedule_note=text, cost="paid", cost_note=text,
+        name=text,
+        summary=text,
+        schedule_note=text,
+        cost="paid",
+        cost_note=text,
         description=f"{text}\n\n[x]({url}) <{url}> {{: onclick=alert(1)}}\n\n{payload}",
-        categories=["physical-activity", payload], audiences=["everyone", payload],
-        areas=["maidstone", payload], accessibility=["step-free-access", payload],
-        delivery=["in-person", payload], referral=["self", payload], languages=["en", payload],
+        categories=["physical-activity", payload],
+        audiences=["everyone", payload],
+        areas=["maidstone", payload],
+        accessibility=["step-free-access", payload],
+        delivery=["in-person", payload],
+        referral=["self", payload],
+        languages=["en", payload],
         organisation={"name": text, "website": url, "charity_number": payload},
         contact={"phone": f"01622 {payload}", "email": f"{payload}@x.example", "website": url},
-        location={"venue": text, "address": text, "town": text, "postcode": payload,
-                  "coordinates": {"lat": 51.27, "lon": 0.54}},
+        location={
+            "venue": text,
+            "address": text,
+            "town": text,
+            "postcode": payload,
+            "coordinates": {"lat": 51.27, "lon": 0.54},
+        },
         status="paused",
     )
     out = build([entry])
@@ -372,8 +476,9 @@ def test_unvalidated_payloads_stay_inert(payload: str, url: str) -> None:
             hrefs = [a.attrs.get("href", "") for a in scan(output.html).find("a")]
             assert not any("script:" in h.lower().replace("\t", "") for h in hrefs)
     html = out["activities/mote-park-health-walk.md"].html or ""
-    [script] = [s for s in scan(html).find("script")
-                if s.attrs.get("type") == "application/ld+json"]
+    [script] = [
+        s for s in scan(html).find("script") if s.attrs.get("type") == "application/ld+json"
+    ]
     assert json.loads(script.text)["name"] == text  # intact data, inert markup
     assert text in visible_text(html)  # shown as text, exactly as written
     meta = get_data(str(out["activities/mote-park-health-walk.md"].content))[1]
@@ -382,8 +487,10 @@ def test_unvalidated_payloads_stay_inert(payload: str, url: str) -> None:
 
 @pytest.mark.parametrize("url", URLS)
 def test_only_http_links_become_links(url: str) -> None:
-    entry = make_entry(organisation={"name": "Org", "website": url},
-                       contact={"website": url, "phone": "01622 000111"})
+    entry = make_entry(
+        organisation={"name": "Org", "website": url},
+        contact={"website": url, "phone": "01622 000111"},
+    )
     html = build([entry])["activities/mote-park-health-walk.md"].html or ""
     assert live_payloads(html) == []
     hrefs = [a.attrs["href"] for a in scan(html).find("a")]

@@ -28,16 +28,35 @@ def _project(tmp_path: Path, entries: list[Path]) -> Path:
 
 
 def test_build_refuses_entries_with_errors_and_prints_every_message(tmp_path: Path) -> None:
-    config = _project(tmp_path, [CORPUS / "good" / "minimal-entry.yml",
-                                 CORPUS / "bad" / "unquoted-time.yml",
-                                 CORPUS / "bad" / "misspelt-cost.yml"])
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config),
-                             "-d", str(tmp_path / "out")], capture_output=True, text=True,
-                            check=False)
+    config = _project(
+        tmp_path,
+        [
+            CORPUS / "good" / "minimal-entry.yml",
+            CORPUS / "bad" / "unquoted-time.yml",
+            CORPUS / "bad" / "misspelt-cost.yml",
+        ],
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-q",
+            "-f",
+            str(config),
+            "-d",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0
     assert "2 problem(s) in the entries" in result.stderr
     assert "entries/unquoted-time.yml:25:12: schedule[0].start: write times in quotes" in (
-        result.stderr)
+        result.stderr
+    )
     assert "entries/misspelt-cost.yml:28:7: cost: `fre` is not allowed here" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "index.html").exists()

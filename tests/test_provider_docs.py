@@ -42,8 +42,7 @@ def test_the_guide_example_is_a_valid_entry() -> None:
     guide = (ROOT / "docs" / "providers" / "index.md").read_text("utf-8")
     example = re.search(r"```yaml\n(# entries/.*?)```", guide, re.S)
     assert example is not None
-    entry, problems = load_bytes(example.group(1).encode(), "example.yml",
-                                 "mote-park-health-walk")
+    entry, problems = load_bytes(example.group(1).encode(), "example.yml", "mote-park-health-walk")
     assert problems == [] and entry is not None
     assert validate_entries([entry], SETTINGS, today=dt.date(2026, 11, 22)) == []
 

@@ -73,17 +73,23 @@ def test_home_counts_match_the_entries(site: BuiltSite, entries) -> None:
     home = site.page("")
     published = [e for e in entries if e.published]
     by_category = Counter(c for e in published for c in e.categories)
-    shown = dict(re.findall(
-        r'href="categories/([a-z0-9-]+)/">.*?cm-tile__count">(\d+) activit', home))
+    shown = dict(
+        re.findall(r'href="categories/([a-z0-9-]+)/">.*?cm-tile__count">(\d+) activit', home)
+    )
     vocabulary = load_settings(ROOT / "mkdocs.yml").vocabulary()
     assert set(shown) == set(vocabulary.categories)
     assert {k: int(v) for k, v in shown.items()} == {
-        c: by_category.get(c, 0) for c in vocabulary.categories}
+        c: by_category.get(c, 0) for c in vocabulary.categories
+    }
     by_area = Counter(a for e in published for a in e.areas if a != "all")
-    areas = dict(re.findall(r'href="areas/([a-z0-9-]+)/">[^<]+</a> '
-                            r'<span class="cm-count">\((\d+)\)', home))
-    assert {k: int(v) for k, v in areas.items()} == {
-        a: by_area.get(a, 0) for a in vocabulary.areas}
+    areas = dict(
+        re.findall(
+            r'href="areas/([a-z0-9-]+)/">[^<]+</a> '
+            r'<span class="cm-count">\((\d+)\)',
+            home,
+        )
+    )
+    assert {k: int(v) for k, v in areas.items()} == {a: by_area.get(a, 0) for a in vocabulary.areas}
     regional = sum(1 for e in published if "all" in e.areas)
     for area in vocabulary.areas:
         page = site.page(f"areas/{area}/")
@@ -152,8 +158,7 @@ class _NavLinks(HTMLParser):
 
 def _nav_urls() -> set[str]:
     """The site paths of the pages mkdocs.yml puts in the nav."""
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
-                       Loader=_TolerantLoader)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_TolerantLoader)
 
     def walk(items: object) -> list[str]:
         found: list[str] = []
@@ -171,8 +176,13 @@ def _nav_urls() -> set[str]:
 def test_activity_pages_are_not_in_the_navigation(site: BuiltSite) -> None:
     nav = _nav_urls()
     assert "activities/mote-park-health-walk/" not in nav
-    samples = ["", "activities/mote-park-health-walk/", "categories/physical-activity/",
-               "areas/maidstone/", "about/"]
+    samples = [
+        "",
+        "activities/mote-park-health-walk/",
+        "categories/physical-activity/",
+        "areas/maidstone/",
+        "about/",
+    ]
     for path in samples:
         parser = _NavLinks()
         parser.feed(site.page(path))
@@ -197,14 +207,23 @@ def test_every_page_is_british_english_and_activity_pages_are_searchable(site: B
     assert "data-pagefind-body" not in site.page("categories/physical-activity/")
     [title] = re.findall(r"<title>(.*?)</title>", activity)
     assert unescape(title) == "Mote Park Health Walk - Community Map – Kent and Medway"
-    [ld] = [s for s in scan(activity).find("script") if s.attrs.get("type") ==
-            "application/ld+json"]
+    [ld] = [
+        s for s in scan(activity).find("script") if s.attrs.get("type") == "application/ld+json"
+    ]
     assert json.loads(ld.text)["name"] == "Mote Park Health Walk"
 
 
 def test_no_third_party_request_in_the_html(site: BuiltSite) -> None:
-    loads = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src",
-             "audio": "src", "embed": "src", "object": "data"}
+    loads = {
+        "script": "src",
+        "img": "src",
+        "iframe": "src",
+        "source": "src",
+        "video": "src",
+        "audio": "src",
+        "embed": "src",
+        "object": "data",
+    }
     offenders = []
     for file in _pages(site):
         text = file.read_text(encoding="utf-8")
@@ -215,11 +234,16 @@ def test_no_third_party_request_in_the_html(site: BuiltSite) -> None:
             if el.tag == "link" and el.attrs.get("rel") not in ("canonical", "alternate"):
                 urls.append(el.attrs.get("href", ""))
             urls += re.findall(r"url\(\s*['\"]?([^)'\"]+)", el.attrs.get("style", ""))
-            offenders += [f"{file.relative_to(site.root)}: <{el.tag}> {u}" for u in urls
-                          if re.match(r"^([a-z][a-z0-9+.-]*:)?//", u, re.I)]
-        offenders += [f"{file}: inline @import/url" for m in re.finditer(
-            r"<style[^>]*>(.*?)</style>", text, re.S) if re.search(r"url\(\s*['\"]?(https?:)?//",
-                                                                  m.group(1))]
+            offenders += [
+                f"{file.relative_to(site.root)}: <{el.tag}> {u}"
+                for u in urls
+                if re.match(r"^([a-z][a-z0-9+.-]*:)?//", u, re.I)
+            ]
+        offenders += [
+            f"{file}: inline @import/url"
+            for m in re.finditer(r"<style[^>]*>(.*?)</style>", text, re.S)
+            if re.search(r"url\(\s*['\"]?(https?:)?//", m.group(1))
+        ]
     for css in site.root.rglob("*.css"):
         for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", css.read_text()):
             offenders.append(f"{css.relative_to(site.root)}: {url}")
@@ -227,27 +251,38 @@ def test_no_third_party_request_in_the_html(site: BuiltSite) -> None:
 
 
 def test_no_inline_handlers_or_script_urls(
-    site: BuiltSite, known_inline_scripts: frozenset[str],  # noqa: F811
+    site: BuiltSite,
+    known_inline_scripts: frozenset[str],  # noqa: F811
 ) -> None:
     """The contract: no `on*=` attributes, no `javascript:` links, scripts from assets/."""
     assert len(known_inline_scripts) <= 12  # a handful of fixed snippets, not one per page
-    found = {str(f.relative_to(site.root)): live_payloads(f.read_text(encoding="utf-8"),
-                                                          known_inline_scripts)
-             for f in site.html_files()}
+    found = {
+        str(f.relative_to(site.root)): live_payloads(
+            f.read_text(encoding="utf-8"), known_inline_scripts
+        )
+        for f in site.html_files()
+    }
     assert {k: v for k, v in found.items() if v} == {}
 
 
 def test_pages_stay_light(site: BuiltSite) -> None:
-    sizes = {f.parent.name: f.stat().st_size
-             for f in (site.root / "activities").glob("*/index.html")}
+    sizes = {
+        f.parent.name: f.stat().st_size for f in (site.root / "activities").glob("*/index.html")
+    }
     assert max(sizes.values()) < 32_000, max(sizes.items(), key=lambda kv: kv[1])
     assert (site.root / "index.html").stat().st_size < 40_000
 
 
 # --- in a browser --------------------------------------------------------------------------
 
-BROWSER_PAGES = ["", "activities/mote-park-health-walk/", "activities/allington-stroke-club/",
-                 "categories/physical-activity/", "areas/maidstone/", "about/"]
+BROWSER_PAGES = [
+    "",
+    "activities/mote-park-health-walk/",
+    "activities/allington-stroke-club/",
+    "categories/physical-activity/",
+    "areas/maidstone/",
+    "about/",
+]
 
 
 @pytest.mark.browser
@@ -270,7 +305,8 @@ def _browse(browser: Any, base: str) -> None:
     page.keyboard.press("Tab")
     focused = page.evaluate(
         "() => { const a = document.activeElement; return [a.className, a.getAttribute('href'),"
-        " a.textContent.trim()]; }")
+        " a.textContent.trim()]; }"
+    )
     assert focused[0].split()[0] == "md-skip"
     assert focused[1:] == ["#cm-main", "Skip to main content"]
     page.wait_for_timeout(400)
@@ -293,9 +329,11 @@ def _browse(browser: Any, base: str) -> None:
             page.add_script_tag(path=str(AXE))
             result = page.evaluate(
                 "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a',"
-                " 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})")
-            violations = [(v["id"], [n["target"] for n in v["nodes"]][:3])
-                          for v in result["violations"]]
+                " 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+            )
+            violations = [
+                (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            ]
             assert violations == [], (path, width, violations)
     context.close()
     assert [u for u in requests if not u.startswith(base)] == []

@@ -59,8 +59,9 @@ def verdicts() -> dict[str, list[Problem]]:
 
 
 @pytest.fixture(scope="module")
-def accepted_site(tmp_path_factory: pytest.TempPathFactory,
-                  verdicts: dict[str, list[Problem]]) -> BuiltSite | None:
+def accepted_site(
+    tmp_path_factory: pytest.TempPathFactory, verdicts: dict[str, list[Problem]]
+) -> BuiltSite | None:
     """The real build (validation on) of the fixtures validation accepts."""
     accepted = [f for f in FILES if not verdicts[f.name]]
     if not accepted:
@@ -88,18 +89,29 @@ def unvalidated_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 def test_the_fixtures_cover_the_payloads() -> None:
     text = "\n".join(f.read_text(encoding="utf-8") for f in FILES)
-    for payload in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-                    "</script><script>alert(1)</script>", "${alert(1)}",
-                    "\"><svg onload=alert(1)>", "JaVaScRiPt:", "java\\tscript:",
-                    "&#106;avascript:", "' javascript:", "[x](javascript:alert(1))",
-                    "{: onclick=alert(1)}"):
+    for payload in (
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "</script><script>alert(1)</script>",
+        "${alert(1)}",
+        '"><svg onload=alert(1)>',
+        "JaVaScRiPt:",
+        "java\\tscript:",
+        "&#106;avascript:",
+        "' javascript:",
+        "[x](javascript:alert(1))",
+        "{: onclick=alert(1)}",
+    ):
         assert payload in text, payload
 
 
 @pytest.mark.parametrize("file", FILES, ids=lambda f: f.stem)
 def test_each_payload_is_refused_or_inert(
-    file: Path, verdicts: dict[str, list[Problem]], accepted_site: BuiltSite | None,
-    unvalidated_site: BuiltSite, known_inline_scripts: frozenset[str],  # noqa: F811
+    file: Path,
+    verdicts: dict[str, list[Problem]],
+    accepted_site: BuiltSite | None,
+    unvalidated_site: BuiltSite,
+    known_inline_scripts: frozenset[str],  # noqa: F811
 ) -> None:
     known = known_inline_scripts
     page = f"activities/{file.stem}/index.html"
@@ -118,7 +130,8 @@ def test_each_payload_is_refused_or_inert(
 
 
 def test_a_real_build_with_every_fixture_fails_and_names_them(
-    tmp_path: Path, verdicts: dict[str, list[Problem]],
+    tmp_path: Path,
+    verdicts: dict[str, list[Problem]],
 ) -> None:
     refused = [name for name, errors in verdicts.items() if errors]
     if not refused:
@@ -136,21 +149,24 @@ def _html_files(*sites: BuiltSite | None) -> list[Path]:
 
 
 def test_no_page_of_either_site_has_live_script(
-    accepted_site: BuiltSite | None, unvalidated_site: BuiltSite,
+    accepted_site: BuiltSite | None,
+    unvalidated_site: BuiltSite,
     known_inline_scripts: frozenset[str],  # noqa: F811
 ) -> None:
     files = _html_files(accepted_site, unvalidated_site)
     assert len(files) > len(FILES)
-    problems = {str(f): live_payloads(f.read_text(encoding="utf-8"), known_inline_scripts)
-                for f in files}
+    problems = {
+        str(f): live_payloads(f.read_text(encoding="utf-8"), known_inline_scripts) for f in files
+    }
     assert {k: v for k, v in problems.items() if v} == {}
 
 
 def test_structured_data_stays_data(unvalidated_site: BuiltSite) -> None:
     for file in FILES:
         text = unvalidated_site.page(f"activities/{file.stem}/")
-        blocks = [s for s in scan(text).find("script")
-                  if s.attrs.get("type") == "application/ld+json"]
+        blocks = [
+            s for s in scan(text).find("script") if s.attrs.get("type") == "application/ld+json"
+        ]
         assert len(blocks) == 1, file.stem
         data = json.loads(blocks[0].text)
         assert data["name"].startswith("Club ")
@@ -168,15 +184,17 @@ def test_titles_show_the_name_as_text_neither_live_nor_escaped_twice(
         assert "<" not in title and '"' not in title
         assert html.unescape(title.strip()) == f"{name} - {SITE_NAME}"
         [description] = re.findall(r'<meta name="description" content="([^"]*)">', page)
-        assert html.unescape(description) == re.sub(r"[\s\u2028\u2029]+", " ",
-                                                    entry.summary).strip()
+        assert (
+            html.unescape(description) == re.sub(r"[\s\u2028\u2029]+", " ", entry.summary).strip()
+        )
         topic = page.split('data-md-component="header-topic"', 1)[1].split("</span>", 1)[0]
         assert html.unescape(re.sub(r"<[^>]+>", "", topic)).strip().endswith(name)
 
 
 @pytest.mark.browser
 def test_no_dialog_opens_in_a_browser(
-    accepted_site: BuiltSite | None, unvalidated_site: BuiltSite,
+    accepted_site: BuiltSite | None,
+    unvalidated_site: BuiltSite,
 ) -> None:
     with_browser(lambda browser: _visit_all(browser, [accepted_site, unvalidated_site]))
 
@@ -196,17 +214,16 @@ def _visit_all(browser: Any, sites: list[BuiltSite | None]) -> None:
             context = browser.new_context()
             # a shortlist holding every hostile entry, so the shortlist page renders them
             context.add_init_script(
-                f"localStorage.setItem('community-map:shortlist', {json.dumps(ids)});")
-            context.route(re.compile(r"^(?!http://127\.0\.0\.1)"),
-                          lambda route: route.abort())
+                f"localStorage.setItem('community-map:shortlist', {json.dumps(ids)});"
+            )
+            context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
             page = context.new_page()
             page.on("dialog", on_dialog)
             for file in built.html_files():
                 if "xss-" not in file.read_text(encoding="utf-8"):
                     continue  # shows no hostile entry (an empty category, say)
                 path = file.relative_to(built.root).as_posix()
-                url = base + (path[: -len("index.html")] if path.endswith("index.html")
-                              else path)
+                url = base + (path[: -len("index.html")] if path.endswith("index.html") else path)
                 seen = len(dialogs)
                 page.goto(url, wait_until="load")
                 for button in page.query_selector_all("button.cm-shortlist-btn"):
@@ -224,7 +241,8 @@ def _visit_all(browser: Any, sites: list[BuiltSite | None]) -> None:
 
 
 def test_template_syntax_in_provider_text_is_never_evaluated(
-    accepted_site: BuiltSite | None, unvalidated_site: BuiltSite,
+    accepted_site: BuiltSite | None,
+    unvalidated_site: BuiltSite,
 ) -> None:
     for built in (accepted_site, unvalidated_site):
         if built is None:

@@ -36,6 +36,7 @@ URLS = {
     "angle-in-url": "https://example.org/<script>alert(1)</script>",
 }
 
+
 def entry(slug, text, url):
     return {
         "id": f"xss-{slug}",
@@ -51,11 +52,18 @@ def entry(slug, text, url):
         "audiences": ["everyone", "older-people"],
         "areas": ["maidstone"],
         "organisation": {"name": f"Org {text}", "website": url, "charity_number": "1123456"},
-        "contact": {"phone": f"01622 000111 {text}", "email": f"a{text}@example.org",
-                    "website": url},
-        "location": {"venue": f"Venue {text}", "address": f"1 {text} Street",
-                     "town": f"Town {text}", "postcode": "ME15 7RN",
-                     "coordinates": {"lat": 51.2705, "lon": 0.5486}},
+        "contact": {
+            "phone": f"01622 000111 {text}",
+            "email": f"a{text}@example.org",
+            "website": url,
+        },
+        "location": {
+            "venue": f"Venue {text}",
+            "address": f"1 {text} Street",
+            "town": f"Town {text}",
+            "postcode": "ME15 7RN",
+            "coordinates": {"lat": 51.2705, "lon": 0.5486},
+        },
         "delivery": ["in-person", "online"],
         "schedule": [{"days": ["tue"], "start": "10:00", "end": "11:00", "frequency": "weekly"}],
         "schedule_note": f"Note {text}",
@@ -69,17 +77,22 @@ def entry(slug, text, url):
         "status": "paused" if len(slug) % 3 == 0 else "active",
     }
 
+
 out = Path(__file__).resolve().parent
 for slug, text in TEXT.items():
     data = entry(slug, text, "https://example.org/")
     (out / f"xss-{slug}.yml").write_text(
         "# XSS payload fixture (tests/test_xss.py): every text field carries the payload.\n"
-        + yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=200), encoding="utf-8")
+        + yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=200),
+        encoding="utf-8",
+    )
 for slug, url in URLS.items():
     data = entry(slug, "<b>bold</b>", url)
     (out / f"xss-{slug}.yml").write_text(
         "# XSS payload fixture (tests/test_xss.py): every link field carries the payload.\n"
-        + yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=200), encoding="utf-8")
+        + yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=200),
+        encoding="utf-8",
+    )
 
 # Payloads that plain-text rules may let through: the pages must keep them inert.
 SUBTLE = {
@@ -92,11 +105,18 @@ SUBTLE = {
 }
 for slug, text in SUBTLE.items():
     data = entry(slug, text, "https://example.org/walks?x=1&y=2")
-    data["description"] = (f"Intro {text}\n\n**Bold** and a [safe link](https://example.org/).\n\n"
-                           f"{{: onclick=alert(1)}}\n")
-    data["contact"] = {"phone": "01622 000111", "email": "walks@example.org",
-                       "website": "https://example.org/walks?x=1&y=2"}
+    data["description"] = (
+        f"Intro {text}\n\n**Bold** and a [safe link](https://example.org/).\n\n"
+        f"{{: onclick=alert(1)}}\n"
+    )
+    data["contact"] = {
+        "phone": "01622 000111",
+        "email": "walks@example.org",
+        "website": "https://example.org/walks?x=1&y=2",
+    }
     data["last_reviewed"] = "2026-01-01"
     (out / f"xss-{slug}.yml").write_text(
         "# XSS payload fixture (tests/test_xss.py): text payloads a validator may accept.\n"
-        + yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=200), encoding="utf-8")
+        + yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=200),
+        encoding="utf-8",
+    )
