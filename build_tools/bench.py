@@ -46,17 +46,9 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .chromium import CHROMIUM, CHROMIUM_ARGS
 from .settings import Settings, load_settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 KEEP_MARKER = "<!-- Below this line: notes by hand, kept when the benchmark rewrites the file. -->"
 PROJECT_PARTS = ("mkdocs.yml", "docs", "schema", "site_overrides")
 GZIP_LEVEL = 6  # what a typical web server sends

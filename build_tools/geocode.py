@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from .model import Entry, Location, Problem
+from .model import Entry, Location, Problem, normalise_postcode
 from .outputs import write_atomic
 from .settings import DEFAULT_USER_AGENTS, Region, Settings
 
@@ -54,7 +54,6 @@ COUNTRY_NAMES = {
     "au": "Australia",
     "nz": "New Zealand",
 }
-_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _EMAIL = re.compile(r"[^\s@()<>;,]+@[^\s@()<>;,]+\.[A-Za-z]{2,}")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # Sample agents from geopy's documentation, which Nominatim treats as anonymous.
@@ -78,15 +77,6 @@ class ConfigError(Exception):
 
 
 # --- normalising and keys ----------------------------------------------------------------
-
-
-def normalise_postcode(postcode: str) -> str:
-    """Upper case, one space before the inward code: "me157rn" and "ME15  7RN" are one key."""
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", postcode)).upper()
-    match = _UK_POSTCODE.match(compact)
-    if match:
-        return f"{match.group(1)} {match.group(2)}"
-    return " ".join(unicodedata.normalize("NFKC", postcode).upper().split())
 
 
 def normalise_text(text: str) -> str:

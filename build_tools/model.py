@@ -9,12 +9,16 @@ them and never reach into raw dicts.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 Path_ = tuple[str | int, ...]  # a path into the data, as jsonschema's `absolute_path`
+
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 DAY_ORDER = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -247,3 +251,12 @@ class Entry:
             except ValueError:
                 return None
         return None
+
+
+def normalise_postcode(postcode: str) -> str:
+    """Upper case, one space before the inward code: "me157rn" and "ME15  7RN" are one key."""
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", postcode)).upper()
+    match = _UK_POSTCODE.match(compact)
+    if match:
+        return f"{match.group(1)} {match.group(2)}"
+    return " ".join(unicodedata.normalize("NFKC", postcode).upper().split())

@@ -55,6 +55,7 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
 
     def on_files(self, files: Files, config: Any) -> Files:
         assert self.settings is not None
+        site.abort(self.result)  # an earlier build's search index, if it never finished
         result = site.build(self.settings)
         for problem in result.notices:
             log.info(problem.format())
@@ -72,6 +73,8 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
             if files.get_file_from_path(output.path) is not None:
                 files.remove(files.get_file_from_path(output.path))
             files.append(File.generated(config, output.path, content=output.content))
+        if self.config.search:  # Pagefind starts now, on the other core
+            site.start_search(result, Path(config.site_dir))
         return files
 
     def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
@@ -81,6 +84,12 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
     def on_post_build(self, config: Any) -> None:
         if self.result is not None and self.config.search:
             site.post_build(self.result, Path(config.site_dir))
+
+    def on_build_error(self, error: Exception) -> None:
+        site.abort(self.result)
+
+    def on_shutdown(self) -> None:
+        site.abort(self.result)
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         if self.settings is not None:

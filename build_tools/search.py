@@ -1,15 +1,38 @@
-"""Full-text search: a Pagefind index of the activity pages, built after the site is written.
+"""Full-text search: a Pagefind index of the activity pages, built beside the MkDocs build.
 
 Why Pagefind and not Material's search: Material's index for 10,000 activities is one file of
 about 24 MB (6 MB compressed) that a phone must download before the first result. Pagefind
 splits its index into small chunks and fetches only those a query needs, so the first search
 costs a couple of hundred kilobytes whatever the size of the directory.
 
-Only activity pages are indexed (the glob below, and their `data-pagefind-body` element).
-The finder filters its own data file, so it needs activity ids, not Pagefind's page hashes:
-`community-map-ids.json` (written beside the index) lists, for each record of
-`assets/data/activities.json` in order, the hash Pagefind gave its page (a result's `id`).
-Pagefind runs as a local program and makes no network request.
+How it fits 10,000 activities on a 2-core machine (issue 5):
+
+- **On the spare core.** MkDocs renders pages on one core. The activity pages' bodies are known
+  as soon as the generators have run (`on_files`), so `start_index` hands them to a background
+  process (`python -m build_tools.search`), which writes a minimal copy of each page (its
+  body, which carries `data-pagefind-body`, at the page's final URL), runs Pagefind over the
+  copies and reads back the page hashes while MkDocs renders the templates.
+  `SearchJob.finish` (from `on_post_build`) then only waits, writes the id map and swaps the
+  new index in. A failure fails the build with Pagefind's output; an abandoned build kills the
+  process and removes its folders.
+- **In parts.** While it builds an index Pagefind holds about 150 KB a page (1.6 GB at 10,000),
+  whatever the size of the HTML. Pages are dealt round-robin into parts of at most
+  `PART_PAGES`, each indexed by its own Pagefind process one after the other, so memory peaks
+  at one part. The first part is the main index (`pagefind/`), the others `pagefind/part-N/`,
+  which the finder adds in the browser with Pagefind's `mergeIndex`: they share the main
+  index's script and WebAssembly, and each adds a small entry file, its share of the page
+  metadata and, per word searched, one index chunk.
+- **Only the text worth searching.** `EXCLUDE` leaves out the labels of the facts list ("When",
+  "Cost": on every page, so they match everything), link-only text ("View on map") and
+  contact details (phone numbers, e-mail and web addresses: half the distinct words, and no
+  use for finding an activity).
+
+Only activity pages are indexed. The finder filters its own data file, so it needs activity
+ids, not Pagefind's page hashes: `community-map-ids.json` (written beside the index) lists,
+for each record of `assets/data/activities.json` in order, the hash Pagefind gave its page (a
+result's `id`), and the parts to merge. Hashes are unique within a part, not across parts; the
+finder resolves the rare hash two parts share by the result's URL. Pagefind runs as a local
+program and makes no network request.
 """
 
 from __future__ import annotations
@@ -18,14 +41,21 @@ import gzip
 import hashlib
 import json
 import logging
+import os
+import pickle
 import re
 import shutil
+import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+import tempfile
+import time
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .outputs import write_atomic
+from .outputs import Output
 
 log = logging.getLogger("mkdocs.plugins.community-map.search")
 
@@ -34,9 +64,29 @@ LANGUAGE = "en"
 IDS_FILE = "community-map-ids.json"
 DATA_FILE = Path("assets/data/activities.json")
 ACTIVITY_GLOB = "activities/*/index.html"
+# Pagefind needs about 150 KB a page: 2,500 pages keep one run near 400 MB, beside the ~700 MB
+# MkDocs holds at 10,000 activities. Each extra part costs the first search one more index
+# chunk (about 20 KB), so the parts should not be smaller than they need to be.
+PART_PAGES = 2500
+PART_DIR = "part-{}/"
+# Parts of an activity page's body that are not worth searching (see the module docstring).
+EXCLUDE = (
+    "dt",
+    ".cm-links",
+    'a[href^="tel:"]',
+    'a[href^="mailto:"]',
+    'a[rel~="ugc"]',
+)
+# A part's own copies of what the browser loads only from the main index.
+_PART_UNUSED = ("pagefind*.js", "pagefind*.css", "wasm.*.pagefind")
+_FRESH = f".{BUNDLE}-new"
+_OLD = f".{BUNDLE}-old"
 _FRAGMENT_MAGIC = b"pagefind_dcd"
+_SOURCE = re.compile(r"activities/([a-z0-9]+(?:-[a-z0-9]+)*)\.md")
 _ACTIVITY_URL = re.compile(r"/activities/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:index\.html)?$")
 _PAGES = re.compile(r"Indexed (\d+) pages?")
+_TIMEOUT = 1800
+_Page = tuple[str, "str | Path"]  # (activity id, its page's body, or its written page)
 
 
 class SearchIndexError(RuntimeError):
@@ -48,35 +98,57 @@ class IndexResult:
     pages: int  # pages Pagefind indexed
     mapped: int  # activities.json records whose page was found in the index
     output: str  # what Pagefind printed
+    parts: int = 0  # Pagefind runs (indexes merged in the browser)
+    seconds: float = 0.0  # time the background process took
 
 
-def _command(site_dir: Path, subdir: str) -> list[str]:
+def _command(site_dir: Path, output: Path) -> list[str]:
+    exclude = [arg for selector in EXCLUDE for arg in ("--exclude-selectors", selector)]
     return [
         sys.executable,
         "-m",
         "pagefind",
         "--site",
         str(site_dir),
-        "--output-subdir",
-        subdir,
+        "--output-path",
+        str(output),
         "--glob",
         ACTIVITY_GLOB,
         # one English index: stemming makes "walks" find "walk"
         "--force-language",
         LANGUAGE,
+        *exclude,
     ]
 
 
-def run_pagefind(site_dir: Path, subdir: str = BUNDLE) -> tuple[int, str]:
-    """Run the Pagefind program over `site_dir`; return (pages indexed, its output)."""
-    proc = subprocess.run(
-        _command(site_dir, subdir), capture_output=True, text=True, check=False, timeout=1800
+def _document(body: str) -> str:
+    """A minimal page around an activity page's body: all Pagefind reads of it."""
+    return (
+        f'<!doctype html><html lang="{LANGUAGE}"><meta charset="utf-8"><body>{body}</body></html>'
     )
+
+
+# --- the background process --------------------------------------------------------------
+
+
+def _run_pagefind(argv: list[str], what: str) -> tuple[int, str]:
+    """Run one Pagefind command; return (pages indexed, its output)."""
+    try:
+        proc = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise SearchIndexError(f"Pagefind could not run for {what}: {err}") from err
     output = (proc.stdout or "") + (proc.stderr or "")
     found = _PAGES.search(output)
     if proc.returncode != 0 or found is None:
         raise SearchIndexError(
-            f"Pagefind failed (exit code {proc.returncode}) indexing {site_dir}:\n{output}"
+            f"Pagefind failed (exit code {proc.returncode}) indexing {what}:\n{output}"
         )
     return int(found.group(1)), output
 
@@ -98,14 +170,219 @@ def _fragment_ids(bundle: Path) -> dict[str, str]:
     return found
 
 
-def _write_id_map(site_dir: Path, bundle: Path) -> int:
+def _write_documents(docs: Path, pages: list[tuple[str, str]]) -> None:
+    for ident, body in pages:
+        folder = docs / "activities" / ident
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(_document(body), encoding="utf-8")
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.replace(path)
+
+
+def run_job(job_file: Path) -> int:
+    """The background process: index each part in turn; report to the job's result file.
+
+    Writes `{"parts": [{"pages", "output", "hashes": {hash: id}}], "seconds"}`, or
+    `{"error": message}` and exits 1. Stops if the build that started it has gone.
+    """
+    started = time.perf_counter()
+    job = json.loads(job_file.read_text(encoding="utf-8"))
+    result = Path(job["result"])
+    done = []
+    try:
+        for number, part in enumerate(job["parts"], start=1):
+            if os.getppid() != job["parent"]:
+                return 3
+            docs = Path(part["docs"])
+            if part.get("pages"):
+                pages_file = Path(part["pages"])
+                _write_documents(docs, pickle.loads(pages_file.read_bytes()))
+                pages_file.unlink()
+            what = f"the activity pages (part {number} of {len(job['parts'])})"
+            pages, output = _run_pagefind(part["argv"], what)
+            hashes = _fragment_ids(Path(part["out"]))
+            shutil.rmtree(docs, ignore_errors=True)
+            done.append({"pages": pages, "output": output, "hashes": hashes})
+    except SearchIndexError as err:
+        _write_json(result, {"error": str(err)})
+        return 1
+    _write_json(result, {"parts": done, "seconds": time.perf_counter() - started})
+    return 0
+
+
+# --- in the build ------------------------------------------------------------------------
+
+
+def _discard(process: subprocess.Popen[bytes] | None, *folders: Path) -> None:
+    """Stop the background process (and its Pagefind) and remove its folders."""
+    if process is not None and process.poll() is None:
+        try:
+            if hasattr(os, "killpg"):
+                os.killpg(process.pid, signal.SIGTERM)  # its own process group: see _start
+            else:  # pragma: no cover - not POSIX
+                process.terminate()
+            process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class SearchJob:
+    """The search index being built in the background; `finish` or `cancel` it."""
+
+    site_dir: Path
+    staging: Path | None = None  # the new index, in `site_dir`, until it replaces the old one
+    work: Path | None = None  # page copies, the job and its log (in the system's temp folder)
+    parts: list[str] = field(default_factory=list)  # the bundle's folder for each part
+    process: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        # Runs at most once: on finish, on cancel, or when the job is dropped or Python exits.
+        self._cleanup = weakref.finalize(
+            self, _discard, self.process, *(p for p in (self.work, self.staging) if p)
+        )
+
+    def cancel(self) -> None:
+        self._cleanup()
+
+    def finish(self) -> IndexResult:
+        """Wait for the background process, then put the new index in place."""
+        try:
+            return self._finish()
+        finally:
+            self._cleanup()
+
+    def _finish(self) -> IndexResult:
+        if self.process is None or self.staging is None or self.work is None:
+            log.warning("search: no activity pages in %s, so no search index", self.site_dir)
+            _remove(self.site_dir / BUNDLE)
+            return IndexResult(pages=0, mapped=0, output="")
+        try:
+            code = self.process.wait(timeout=_TIMEOUT)
+        except subprocess.TimeoutExpired as err:
+            raise SearchIndexError(f"the search index took over {_TIMEOUT} s") from err
+        result_file = self.work / "result.json"
+        report = json.loads(result_file.read_text("utf-8")) if result_file.is_file() else {}
+        if "error" in report:
+            raise SearchIndexError(report["error"])
+        if code != 0 or "parts" not in report:
+            output = (self.work / "log.txt").read_text("utf-8", errors="replace")
+            raise SearchIndexError(f"the search index process failed (exit code {code}):\n{output}")
+        by_id: dict[str, str] = {}
+        for part in report["parts"]:
+            by_id.update((ident, page) for page, ident in part["hashes"].items())
+        for folder in self.parts[1:]:
+            for pattern in _PART_UNUSED:
+                for path in (self.staging / folder).glob(pattern):
+                    path.unlink()
+        mapped = _write_id_map(self.site_dir, self.staging, by_id, self.parts[1:])
+        _swap(self.staging, self.site_dir / BUNDLE)
+        return IndexResult(
+            pages=sum(p["pages"] for p in report["parts"]),
+            mapped=mapped,
+            output="\n".join(p["output"] for p in report["parts"]),
+            parts=len(report["parts"]),
+            seconds=report.get("seconds", 0.0),
+        )
+
+
+def _split(items: list[_Page], part_pages: int | None) -> list[list[_Page]]:
+    """Round-robin, so each part is a fair sample of the whole (Pagefind ranks each part
+    by its own word statistics, and merged results are compared by score)."""
+    size = max(1, part_pages or PART_PAGES)
+    count = max(1, -(-len(items) // size))
+    return [items[k::count] for k in range(count)]
+
+
+def _start(site_dir: Path, items: list[_Page], part_pages: int | None = None) -> SearchJob:
+    """Start indexing `items`: (activity id, page body) or (activity id, written page)."""
+    site_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (*site_dir.glob(f"{_FRESH}*"), *site_dir.glob(f"{_OLD}*")):
+        _remove(stale)  # left by a build that was killed
+    if not items:
+        return SearchJob(site_dir)
+    work = Path(tempfile.mkdtemp(prefix="community-map-search-"))
+    staging = Path(tempfile.mkdtemp(prefix=f"{_FRESH}-", dir=site_dir))
+    staging.chmod(0o755)  # mkdtemp makes 0700; a web server must read the index
+    try:
+        parts = []
+        folders = []
+        for number, group in enumerate(_split(items, part_pages)):
+            folder = "" if number == 0 else PART_DIR.format(number)
+            docs = work / f"docs-{number}"
+            spec: dict[str, object] = {
+                "docs": str(docs),
+                "out": str(staging / folder),
+                "argv": _command(docs, staging / folder),
+            }
+            bodies = [(ident, page) for ident, page in group if isinstance(page, str)]
+            if bodies:  # written by the background process, off the build's core
+                spec["pages"] = str(work / f"pages-{number}.pickle")
+                Path(spec["pages"]).write_bytes(pickle.dumps(bodies, pickle.HIGHEST_PROTOCOL))
+            for ident, page in group:
+                if isinstance(page, Path):
+                    _link(page, docs / "activities" / ident / "index.html")
+            parts.append(spec)
+            folders.append(folder)
+        job_file = work / "job.json"
+        _write_json(
+            job_file,
+            {"parent": os.getpid(), "parts": parts, "result": str(work / "result.json")},
+        )
+        with open(work / "log.txt", "wb") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "build_tools.search", str(job_file)],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # one process group: cancel stops it and its Pagefind
+            )
+    except BaseException:
+        _discard(None, work, staging)
+        raise
+    return SearchJob(site_dir, staging=staging, work=work, parts=folders, process=process)
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def start_index(
+    outputs: Iterable[Output], site_dir: Path, part_pages: int | None = None
+) -> SearchJob:
+    """Start indexing the activity pages among `outputs` (from their bodies) in the background.
+
+    Called as soon as the pages are generated; `finish()` the job after MkDocs has written the
+    site (the id map needs the written `activities.json`).
+    """
+    pages: list[_Page] = []
+    for output in outputs:
+        match = _SOURCE.fullmatch(output.path)
+        if match and output.html is not None:
+            pages.append((match.group(1), output.html))
+    return _start(Path(site_dir), pages, part_pages)
+
+
+def _write_id_map(site_dir: Path, bundle: Path, by_id: dict[str, str], parts: list[str]) -> int:
     """Write the hash list the finder needs; return how many records it covers."""
     data_path = site_dir / DATA_FILE
     if not data_path.is_file():
         return 0
     raw = data_path.read_bytes()
     items = json.loads(raw).get("items", [])
-    by_id = {activity: page for page, activity in _fragment_ids(bundle).items()}
     hashes = [by_id.get(item.get("i", ""), "") for item in items]
     # Every hash starts with the language ("en_"): say it once. The rest go in one
     # comma-separated string, about half the size of a JSON list of strings.
@@ -117,8 +394,10 @@ def _write_id_map(site_dir: Path, bundle: Path) -> int:
         "v": hashlib.sha256(raw).hexdigest()[:10],
         "p": prefix,
         "h": ",".join(h.removeprefix(prefix) for h in hashes),
+        "parts": parts,  # indexes to merge, relative to this folder
     }
-    write_atomic(bundle / IDS_FILE, json.dumps(payload, separators=(",", ":")))
+    # a plain write (the umask's mode): the whole folder is swapped in at once
+    (bundle / IDS_FILE).write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
     return sum(1 for h in hashes if h)
 
 
@@ -129,39 +408,40 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def build_index(site_dir: Path) -> IndexResult:
-    """Index the activity pages of a written site into `site_dir/pagefind/`.
-
-    Pagefind writes into a fresh folder that then replaces the old one, so a site being
-    served never sees half of one index and half of another.
-    """
-    site_dir = Path(site_dir)
-    if not site_dir.is_dir():
-        raise SearchIndexError(f"no site to index: {site_dir} is not a folder")
-    if next(site_dir.glob(ACTIVITY_GLOB), None) is None:
-        log.warning("search: no activity pages in %s, so no search index", site_dir)
-        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
-        return IndexResult(pages=0, mapped=0, output="")
-    fresh = site_dir / f".{BUNDLE}-new"
-    shutil.rmtree(fresh, ignore_errors=True)
-    try:
-        pages, output = run_pagefind(site_dir, fresh.name)
-        mapped = _write_id_map(site_dir, fresh)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    final = site_dir / BUNDLE
-    old = site_dir / f".{BUNDLE}-old"
+def _swap(fresh: Path, final: Path) -> None:
+    """Replace `final` by `fresh` with renames, so a site being served never sees half of one
+    index and half of another."""
+    old = final.with_name(_OLD)
     _remove(old)
     if final.exists():
         final.rename(old)
     fresh.rename(final)
     _remove(old)
-    return IndexResult(pages=pages, mapped=mapped, output=output)
 
 
-def index_site(site_dir: Path) -> None:
-    """Called by `site.post_build`: build the search index, or raise with Pagefind's output."""
-    result = build_index(site_dir)
+def build_index(site_dir: Path, part_pages: int | None = None) -> IndexResult:
+    """Index the activity pages of a written site into `site_dir/pagefind/` (and wait)."""
+    site_dir = Path(site_dir)
+    if not site_dir.is_dir():
+        raise SearchIndexError(f"no site to index: {site_dir} is not a folder")
+    pages: list[_Page] = [
+        (path.parent.name, path) for path in sorted(site_dir.glob(ACTIVITY_GLOB)) if path.is_file()
+    ]
+    return _start(site_dir, pages, part_pages).finish()
+
+
+def index_site(site_dir: Path, job: SearchJob | None = None) -> None:
+    """Called by `site.post_build`: finish `job` (or index the written site), or raise with
+    Pagefind's output."""
+    result = job.finish() if job is not None else build_index(site_dir)
     if result.pages:
-        log.info("search: indexed %d activity pages", result.pages)
+        log.info(
+            "search: indexed %d activity pages in %d part(s) (%.1f s in the background)",
+            result.pages,
+            result.parts,
+            result.seconds,
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(run_job(Path(sys.argv[1])))

@@ -16,7 +16,7 @@ from .geocode import coordinates_offline
 from .loader import load_paths
 from .model import Entry, Problem
 from .outputs import Output
-from .search import index_site
+from .search import SearchJob, index_site, start_index
 from .settings import Settings
 from .validate import validate_entries
 
@@ -29,6 +29,7 @@ class SiteBuild:
     problems: list[Problem]
     outputs: list[Output] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    search: SearchJob | None = None  # the search index, being built in the background
 
     @property
     def errors(self) -> list[Problem]:
@@ -89,8 +90,26 @@ def build(settings: Settings, paths: list[Path] | None = None) -> SiteBuild:
     return result
 
 
-def post_build(result: SiteBuild, site_dir: Path) -> None:
-    """Steps that read the written site (the search index)."""
+def start_search(result: SiteBuild, site_dir: Path) -> None:
+    """Start the search index from the generated pages, in a background process that runs on
+    the spare core while MkDocs renders the site (see search.py); `post_build` waits for it."""
     clock = time.perf_counter()
-    index_site(site_dir)
+    abort(result)
+    result.search = start_index(result.outputs, site_dir)
+    result.timings["search start"] = time.perf_counter() - clock
+
+
+def post_build(result: SiteBuild, site_dir: Path) -> None:
+    """Steps that need the written site: finish the search index (or build it now, if
+    `start_search` was not called)."""
+    clock = time.perf_counter()
+    job, result.search = result.search, None
+    index_site(site_dir, job)
     result.timings["search"] = time.perf_counter() - clock
+
+
+def abort(result: SiteBuild | None) -> None:
+    """The build failed or stopped: stop the background search index and remove its files."""
+    if result is not None and result.search is not None:
+        job, result.search = result.search, None
+        job.cancel()

@@ -22,7 +22,7 @@ from typing import Any
 import phonenumbers
 
 from .loader import field_name
-from .model import Entry, Path_, Problem
+from .model import Entry, Path_, Problem, normalise_postcode
 from .settings import Settings, Vocabulary
 
 try:  # the fast path; the full report never depends on it
@@ -614,48 +614,50 @@ class Validator:
 
     @staticmethod
     def cross_entry(entries: list[Entry]) -> list[Problem]:
-        problems: list[Problem] = []
-        by_id: dict[str, list[Entry]] = defaultdict(list)
-        for entry in entries:
-            by_id[entry.id].append(entry)
-        for same in by_id.values():
-            if len(same) > 1:
-                for entry in same:
-                    others = ", ".join(o.path for o in same if o is not entry)
-                    line, column = entry.mark(("id",))
-                    problems.append(
-                        Problem(
-                            entry.path,
-                            line,
-                            column,
-                            "id",
-                            f"`{entry.id}` is used by another entry too "
-                            f"({others}): every id must be unique; choose "
-                            "another and rename the file to match",
-                            code="id-unique",
-                        )
-                    )
-        by_place: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-        for entry in entries:
+        """Problems between files: the same id twice (an error), or the same name at the same
+        postcode (a warning: probably one activity listed twice). Each file names the others."""
+
+        def place(entry: Entry) -> tuple[str, str] | None:
             loc = entry.location
-            if entry.name and loc is not None and loc.postcode:
-                key = (entry.name.casefold().strip(), normalise_postcode(loc.postcode))
-                by_place[key].append(entry)
-        for same in by_place.values():
-            if len(same) > 1:
+            if not (entry.name and loc is not None and loc.postcode):
+                return None
+            return entry.name.casefold().strip(), normalise_postcode(loc.postcode)
+
+        rules = (
+            (
+                lambda e: e.id,
+                "id",
+                "error",
+                "id-unique",
+                lambda e, others: (
+                    f"`{e.id}` is used by another entry too ({others}): every id "
+                    "must be unique; choose another and rename the file to match"
+                ),
+            ),
+            (
+                place,
+                "name",
+                "warning",
+                "duplicate",
+                lambda e, others: (
+                    f"another entry has the same name and postcode ({others}): is it a duplicate?"
+                ),
+            ),
+        )
+        problems: list[Problem] = []
+        for key_of, field, severity, code, message in rules:
+            groups: dict[Any, list[Entry]] = defaultdict(list)
+            for entry in entries:
+                key = key_of(entry)
+                if key is not None:
+                    groups[key].append(entry)
+            for same in (g for g in groups.values() if len(g) > 1):
                 for entry in same:
                     others = ", ".join(o.path for o in same if o is not entry)
-                    line, column = entry.mark(("name",))
+                    line, column = entry.mark((field,))
                     problems.append(
                         Problem(
-                            entry.path,
-                            line,
-                            column,
-                            "name",
-                            f"another entry has the same name and postcode "
-                            f"({others}): is it a duplicate?",
-                            severity="warning",
-                            code="duplicate",
+                            entry.path, line, column, field, message(entry, others), severity, code
                         )
                     )
         return problems
@@ -668,12 +670,6 @@ def _link_ok(url: str) -> bool:
         return False
     scheme = cleaned.split(":", 1)[0].lower()
     return scheme in LINK_SCHEMES
-
-
-def normalise_postcode(postcode: str) -> str:
-    """`me157rn` -> `ME15 7RN`: the form postcodes are compared and cached in."""
-    compact = re.sub(r"\s+", "", postcode).upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
 def validate_entries(

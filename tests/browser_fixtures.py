@@ -18,16 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 __all__ = ["browser", "built_site", "new_page", "site_url"]
 

@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from build_tools import mapping, site
+from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
 from build_tools.model import Entry
 from build_tools.outputs import write_atomic
 from build_tools.settings import Settings, load_settings
@@ -36,15 +37,7 @@ __all__ = ["map_browser", "map_page", "map_site", "map_url"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "map"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
 TILES = "https://tile.openstreetmap.org/"
 XSS_FRAME = "assets/map/xss-frame.html"
 

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import pytest
 import yaml
 
+from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS
 from build_tools.model import Entry
 from build_tools.settings import Settings, from_options
 
@@ -33,15 +34,6 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 REPO_URL = "https://github.com/example/community-map"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 BASE_ENTRY: dict[str, Any] = {
     "id": "mote-park-health-walk",

@@ -376,6 +376,9 @@
     return new URL(path, document.baseURI).href;
   }
 
+  /* Pagefind's index may come in parts (one per few thousand activities, so that building it
+   * fits in memory): the main one here, the others listed in the id map and merged in.
+   * Page hashes are unique within a part; a hash two parts share is resolved by its URL. */
   function loadPagefind() {
     if (pagefindPromise) return pagefindPromise;
     var version = (cfg.data.split("?v=")[1] || "").split("&")[0];
@@ -395,17 +398,50 @@
       }
       var byHash = new Map();
       hashes.forEach(function (hash, i) {
-        if (hash) byHash.set(map.p + hash, i);
+        if (!hash) return;
+        var key = map.p + hash;
+        byHash.set(key, byHash.has(key) ? -1 : i); // -1: in more than one part
       });
+      var parts = Array.isArray(map.parts) ? map.parts : [];
       return Promise.resolve(pagefind.options({ basePath: absolute(cfg.pagefind), noWorker: true }))
         .then(function () {
           return pagefind.init && pagefind.init();
+        })
+        .then(function () {
+          return Promise.all(
+            parts.map(function (part) {
+              return pagefind.mergeIndex(absolute(cfg.pagefind + part));
+            })
+          );
         })
         .then(function () {
           return { pagefind: pagefind, byHash: byHash };
         });
     });
     return pagefindPromise;
+  }
+
+  var byId = null;
+
+  /* The record a search result is for: by its hash, or (for a shared hash) by its URL. */
+  function resultIndex(pf, hit) {
+    var i = pf.byHash.get(hit.id);
+    if (i !== -1) return Promise.resolve(i);
+    if (!byId) {
+      byId = new Map();
+      items.forEach(function (r, n) {
+        byId.set(r.i, n);
+      });
+    }
+    return hit.data().then(
+      function (page) {
+        var found = /\/activities\/([a-z0-9-]+)\/(?:index\.html)?$/.exec((page && page.url) || "");
+        return found ? byId.get(found[1]) : undefined;
+      },
+      function () {
+        return undefined;
+      }
+    );
   }
 
   function simpleMatch(q) {
@@ -444,18 +480,27 @@
     }
     loadPagefind()
       .then(function (pf) {
-        return pf.pagefind.search(q).then(function (result) {
-          if (seq !== searchSeq || !result) return;
-          var ranks = new Map();
-          result.results.forEach(function (hit) {
-            var i = pf.byHash.get(hit.id);
-            if (i !== undefined && !ranks.has(i)) ranks.set(i, ranks.size);
+        return pf.pagefind
+          .search(q)
+          .then(function (result) {
+            if (seq !== searchSeq || !result) return null;
+            return Promise.all(
+              result.results.map(function (hit) {
+                return resultIndex(pf, hit);
+              })
+            );
+          })
+          .then(function (found) {
+            if (seq !== searchSeq || !found) return;
+            var ranks = new Map();
+            found.forEach(function (i) {
+              if (i !== undefined && !ranks.has(i)) ranks.set(i, ranks.size);
+            });
+            ranks.ranked = true;
+            textMatch = ranks;
+            textQuery = q;
+            update();
           });
-          ranks.ranked = true;
-          textMatch = ranks;
-          textQuery = q;
-          update();
-        });
       })
       .catch(function () {
         if (seq !== searchSeq) return;
