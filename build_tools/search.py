@@ -340,7 +340,7 @@ def _start(site_dir: Path, items: list[_Page], part_pages: int | None = None) ->
         )
         with open(work / "log.txt", "wb") as log_file:
             process = subprocess.Popen(
-                [sys.executable, "-m", "build_tools.search", str(job_file)],
+                _worker_command(job_file),
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
@@ -350,6 +350,10 @@ def _start(site_dir: Path, items: list[_Page], part_pages: int | None = None) ->
         _discard(None, work, staging)
         raise
     return SearchJob(site_dir, staging=staging, work=work, parts=folders, process=process)
+
+
+def _worker_command(job_file: Path) -> list[str]:
+    return [sys.executable, "-m", "build_tools.search", str(job_file)]
 
 
 def _link(source: Path, target: Path) -> None:

@@ -79,3 +79,33 @@ def test_serve_watches_entries_and_schema(tmp_path: Path) -> None:
     server = Server()
     plugin.on_serve(server, config=config, builder=None)
     assert {Path(p) for p in server.watched} == {tmp_path / "entries", tmp_path / "schema"}
+
+
+def test_colours_come_from_mkdocs_yml_and_only_as_hex(tmp_path: Path) -> None:
+    config = _project(tmp_path, [CORPUS / "good" / "minimal-entry.yml"])
+    text = config.read_text("utf-8")
+    text = text.replace('primary: "#005c63"', 'primary: "#7a1f5c"').replace(
+        'primary_dark: "#003a3f"', 'primary_dark: "red;}</style><script>alert(1)</script>"'
+    )
+    config.write_text(text, "utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-q",
+            "-f",
+            str(config),
+            "-d",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert "--md-primary-fg-color: #7a1f5c;" in home
+    assert "--md-primary-fg-color--light: #2f7d83;" in home
+    assert "alert(1)" not in home and "--md-primary-fg-color--dark:" not in home

@@ -1,23 +1,42 @@
-"""The search index: Pagefind over the activity pages only, and the id map the finder uses."""
+"""The search index: Pagefind over the activity pages only, in parts, built in the background,
+and the id map the finder uses."""
 
 from __future__ import annotations
 
+import gc
 import gzip
+import hashlib
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from build_tools import search
+from build_tools.outputs import Output
 
 PAGE = """<!doctype html><html lang="en-GB"><head><title>{title}</title></head><body>
 <header>Site header with the word {header}</header>
-<main><div class="cm-activity" data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>
-<p>{body}</p></div></main></body></html>"""
+<main>{body}</main></body></html>"""
+
+# An activity page's body, as pages.py writes it (the parts search.EXCLUDE leaves out included).
+BODY = """<div class="cm-activity" data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>
+<p class="cm-lead">{text}</p><dl class="cm-facts"><div><dt>Cost</dt><dd>Free</dd></div>
+<div><dt>Where</dt><dd><address>Mote Park</address><p class="cm-links"><a href="../../map/">View
+on map</a></p></dd></div></dl><h2>Contact</h2><ul><li>Phone: <a href="tel:01622123456">01622
+123456</a></li><li>Email: <a href="mailto:hello@example.org">hello@example.org</a></li>
+<li>Website: <a href="https://walks.example.org/" rel="nofollow ugc">walks.example.org</a></li>
+</ul></div>"""
 
 OTHER = """<!doctype html><html lang="en-GB"><head><title>{title}</title></head><body>
 <main><h1>{title}</h1><p>{body}</p></main></body></html>"""
+
+ACTIVITIES = {
+    "river-walk": ("River Walk", "Gentle walks along the towpath with kingfishers."),
+    "lunch-club": ("Lunch Club", "A hot lunch and a quiz every Friday."),
+    "chess-club": ("Chess Club", "Chess and draughts for all ages, boards provided."),
+}
 
 
 def write(path: Path, text: str) -> None:
@@ -25,36 +44,61 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def small_site(root: Path) -> Path:
+def body(ident: str) -> str:
+    title, text = ACTIVITIES[ident]
+    return BODY.format(title=title, text=text)
+
+
+def write_data(site: Path, ids: list[str]) -> None:
+    items = [{"i": i} for i in ids]
+    write(site / "assets/data/activities.json", json.dumps({"v": 1, "items": items}))
+
+
+def small_site(root: Path, ids: tuple[str, ...] = ("river-walk", "lunch-club")) -> Path:
+    """A written site: activity pages, two other pages, and the finder's data file."""
     site = root / "site"
-    write(
-        site / "activities/river-walk/index.html",
-        PAGE.format(
-            title="River Walk",
-            header="navigation",
-            body="Gentle walks along the towpath with kingfishers.",
-        ),
-    )
-    write(
-        site / "activities/lunch-club/index.html",
-        PAGE.format(
-            title="Lunch Club", header="navigation", body="A hot lunch and a quiz every Friday."
-        ),
-    )
+    for ident in ids:
+        write(
+            site / f"activities/{ident}/index.html",
+            PAGE.format(title=ACTIVITIES[ident][0], header="navigation", body=body(ident)),
+        )
     write(site / "index.html", OTHER.format(title="Home", body="Zebras and kingfishers."))
     write(site / "about/index.html", OTHER.format(title="About", body="Zebra crossing."))
-    items = [{"i": "lunch-club"}, {"i": "river-walk"}, {"i": "no-page-yet"}]
-    write(site / "assets/data/activities.json", json.dumps({"v": 1, "items": items}))
+    write_data(site, [*sorted(ids), "no-page-yet"])
     return site
 
 
 def fragments(bundle: Path) -> dict[str, dict]:
+    """Every page fragment of a bundle, its parts included, by page hash."""
     out = {}
-    for path in (bundle / "fragment").glob("*.pf_fragment"):
+    for path in bundle.glob("**/fragment/*.pf_fragment"):
         raw = gzip.decompress(path.read_bytes())
         assert raw.startswith(b"pagefind_dcd")
         out[path.name.removesuffix(".pf_fragment")] = json.loads(raw[len(b"pagefind_dcd") :])
     return out
+
+
+def id_map(site: Path) -> dict:
+    return json.loads((site / "pagefind" / search.IDS_FILE).read_text())
+
+
+def leftovers(site: Path) -> list[str]:
+    """Staging folders in the site, and this module's work folders in the temp folder."""
+    import tempfile
+
+    found = [p.name for p in site.glob(".pagefind-*")]
+    found += [p.name for p in Path(tempfile.gettempdir()).glob("community-map-search-*")]
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _no_leftovers_from_other_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work folders go to a per-test temp folder, so `leftovers` sees only this test's."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +109,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, search.Inde
 
 def test_only_activity_pages_are_indexed(indexed: tuple[Path, search.IndexResult]) -> None:
     site, result = indexed
-    assert result.pages == 2
+    assert result.pages == 2 and result.parts == 1
     assert "Indexed 2 pages" in result.output
     pages = fragments(site / "pagefind")
     assert sorted(f["url"] for f in pages.values()) == [
@@ -77,7 +121,18 @@ def test_only_activity_pages_are_indexed(indexed: tuple[Path, search.IndexResult
     assert all("Zebra" not in f["content"] for f in pages.values())
 
 
-def test_index_files_are_in_place_and_the_temporary_folder_is_gone(
+def test_labels_links_and_contact_details_are_not_indexed(
+    indexed: tuple[Path, search.IndexResult],
+) -> None:
+    site, _ = indexed
+    walk = next(f for f in fragments(site / "pagefind").values() if "River" in f["content"])
+    content = walk["content"]
+    assert "kingfishers" in content and "Free" in content and "Mote Park" in content
+    for left_out in ("Cost", "View", "01622", "hello@", "walks.example.org"):
+        assert left_out not in content, left_out
+
+
+def test_index_files_are_in_place_and_the_temporary_folders_are_gone(
     indexed: tuple[Path, search.IndexResult],
 ) -> None:
     site, _ = indexed
@@ -87,7 +142,9 @@ def test_index_files_are_in_place_and_the_temporary_folder_is_gone(
     assert list(bundle.glob("wasm.en.pagefind"))
     entry = json.loads((bundle / "pagefind-entry.json").read_text())
     assert list(entry["languages"]) == ["en"]  # one English index (stemming)
-    assert not (site / ".pagefind-new").exists() and not (site / ".pagefind-old").exists()
+    assert not list(site.glob(".pagefind-*"))
+    # a web server running as another user must be able to read every file
+    assert all(p.stat().st_mode & 0o004 for p in [bundle, *bundle.rglob("*")])
 
 
 def test_id_map_gives_each_record_its_pagefind_page(
@@ -95,17 +152,117 @@ def test_id_map_gives_each_record_its_pagefind_page(
 ) -> None:
     site, result = indexed
     assert result.mapped == 2
-    id_map = json.loads((site / "pagefind" / search.IDS_FILE).read_text())
-    import hashlib
-
+    ids = id_map(site)
     raw = (site / "assets/data/activities.json").read_bytes()
-    assert id_map["v"] == hashlib.sha256(raw).hexdigest()[:10]
-    assert id_map["p"] == "en_"
-    hashes = id_map["h"].split(",")
+    assert ids["v"] == hashlib.sha256(raw).hexdigest()[:10]
+    assert ids["p"] == "en_" and ids["parts"] == []
+    hashes = ids["h"].split(",")
     assert len(hashes) == 3 and hashes[2] == ""  # no page for the third record
     pages = fragments(site / "pagefind")
-    assert pages[id_map["p"] + hashes[0]]["url"] == "/activities/lunch-club/"
-    assert pages[id_map["p"] + hashes[1]]["url"] == "/activities/river-walk/"
+    assert pages[ids["p"] + hashes[0]]["url"] == "/activities/lunch-club/"
+    assert pages[ids["p"] + hashes[1]]["url"] == "/activities/river-walk/"
+
+
+def test_pages_are_indexed_in_parts_that_the_id_map_lists(tmp_path: Path) -> None:
+    site = small_site(tmp_path, tuple(ACTIVITIES))
+    result = search.build_index(site, part_pages=1)
+    assert result.parts == 3 and result.pages == 3 and result.mapped == 3
+    assert result.output.count("Indexed 1 page") == 3
+    bundle = site / "pagefind"
+    ids = id_map(site)
+    assert ids["parts"] == ["part-1/", "part-2/"]
+    for part in ids["parts"]:
+        # a part has its own entry, metadata, index and fragments, but uses the main
+        # index's script and WebAssembly
+        assert (bundle / part / "pagefind-entry.json").is_file()
+        assert len(list((bundle / part).glob("*.pf_meta"))) == 1
+        assert len(list((bundle / part / "fragment").iterdir())) == 1
+        assert not list((bundle / part).glob("*.js")) and not list((bundle / part).glob("wasm*"))
+    assert len(list((bundle / "fragment").iterdir())) == 1
+    pages = fragments(bundle)
+    order = sorted(ACTIVITIES)  # the data file's order
+    for ident, page in zip(order, ids["h"].split(","), strict=False):
+        assert pages[ids["p"] + page]["url"] == f"/activities/{ident}/"
+    assert not leftovers(site)
+
+
+def test_parts_are_a_round_robin_of_the_pages() -> None:
+    pages = [(str(n), "x") for n in range(10)]
+    parts = search._split(pages, 4)
+    assert [[p for p, _ in part] for part in parts] == [
+        ["0", "3", "6", "9"],
+        ["1", "4", "7"],
+        ["2", "5", "8"],
+    ]
+    assert search._split(pages, 10) == [pages]
+    assert search._split([], 10) == [[]]
+
+
+def outputs(ids: list[str]) -> list[Output]:
+    """What the generators give the plugin: activity pages with their bodies, and others."""
+    out = [Output(f"activities/{i}.md", "---\n---\nstub", html=body(i)) for i in ids]
+    out.append(Output("index.md", "# Home", html="<p>Kingfishers at home</p>"))
+    out.append(Output("assets/data/activities.json", "{}"))
+    return out
+
+
+def test_a_background_index_from_the_page_bodies(tmp_path: Path) -> None:
+    """The plugin's way: start from the generated bodies before MkDocs writes the site."""
+    site = tmp_path / "site"
+    job = search.start_index(outputs(sorted(ACTIVITIES)), site, part_pages=2)
+    assert job.process is not None and len(job.parts) == 2
+    # ... MkDocs writes the site meanwhile, the data file included ...
+    write_data(site, sorted(ACTIVITIES))
+    search.index_site(site, job)
+    ids = id_map(site)
+    assert ids["parts"] == ["part-1/"]
+    pages = fragments(site / "pagefind")
+    assert sorted(f["url"] for f in pages.values()) == [
+        f"/activities/{i}/" for i in sorted(ACTIVITIES)
+    ]
+    assert all("Kingfishers at home" not in f["content"] for f in pages.values())
+    assert [pages[ids["p"] + h]["url"] for h in ids["h"].split(",")] == [
+        f"/activities/{i}/" for i in sorted(ACTIVITIES)
+    ]
+    assert job.process.poll() == 0
+    assert not leftovers(site)
+
+
+def test_cancel_stops_the_background_process_and_removes_its_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def slow(site_dir: Path, output: Path) -> list[str]:
+        return [sys.executable, "-c", "import time; time.sleep(60)"]
+
+    monkeypatch.setattr(search, "_command", slow)
+    site = tmp_path / "site"
+    job = search.start_index(outputs(["river-walk"]), site)
+    assert job.process is not None and job.work is not None and job.staging is not None
+    assert job.work.is_dir() and job.staging.is_dir()
+    time.sleep(0.5)  # let it reach Pagefind (here: a sleep)
+    clock = time.perf_counter()
+    job.cancel()
+    assert time.perf_counter() - clock < 5
+    assert job.process.poll() is not None
+    assert not job.work.exists() and not job.staging.exists()
+    assert not (site / "pagefind").exists()
+    job.cancel()  # twice is harmless
+
+
+def test_a_dropped_job_is_cleaned_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that dies without cancelling (say, Ctrl-C) leaves no process or folder behind."""
+
+    def slow(site_dir: Path, output: Path) -> list[str]:
+        return [sys.executable, "-c", "import time; time.sleep(60)"]
+
+    monkeypatch.setattr(search, "_command", slow)
+    job = search.start_index(outputs(["river-walk"]), tmp_path / "site")
+    process, work = job.process, job.work
+    assert process is not None and work is not None
+    del job
+    gc.collect()
+    assert process.poll() is not None
+    assert not work.exists() and not leftovers(tmp_path / "site")
 
 
 def test_index_site_replaces_an_earlier_index(tmp_path: Path) -> None:
@@ -113,14 +270,15 @@ def test_index_site_replaces_an_earlier_index(tmp_path: Path) -> None:
     search.index_site(site)
     write(
         site / "activities/lunch-club/index.html",
-        PAGE.format(title="Lunch Club", header="x", body="Now with bingo."),
+        PAGE.format(title="Lunch Club", header="x", body=BODY.format(title="Lunch", text="Bingo!")),
     )
     (site / "activities/river-walk/index.html").unlink()
     (site / "activities/river-walk").rmdir()
     search.index_site(site)
     urls = sorted(f["url"] for f in fragments(site / "pagefind").values())
     assert urls == ["/activities/lunch-club/"]
-    assert "bingo" in next(iter(fragments(site / "pagefind").values()))["content"]
+    assert "Bingo" in next(iter(fragments(site / "pagefind").values()))["content"]
+    assert not leftovers(site)
 
 
 def test_a_site_without_activities_gets_no_index(tmp_path: Path) -> None:
@@ -129,6 +287,9 @@ def test_a_site_without_activities_gets_no_index(tmp_path: Path) -> None:
     (site / "pagefind").mkdir()  # left from an earlier build
     search.index_site(site)
     assert not (site / "pagefind").exists()
+    job = search.start_index(outputs([]), site)
+    assert job.process is None
+    assert job.finish().pages == 0
 
 
 def test_missing_site_folder_raises(tmp_path: Path) -> None:
@@ -137,15 +298,16 @@ def test_missing_site_folder_raises(tmp_path: Path) -> None:
 
 
 def test_pagefind_failure_raises_with_its_output(tmp_path: Path) -> None:
-    """An activity "page" that is a folder: Pagefind cannot build an index and says why."""
+    """An activity page with nothing in it: Pagefind cannot build an index and says why."""
     site = tmp_path / "site"
-    (site / "activities" / "broken" / "index.html").mkdir(parents=True)
+    job = search.start_index([Output("activities/empty.md", "", html="")], site)
     with pytest.raises(search.SearchIndexError) as caught:
-        search.index_site(site)
+        search.index_site(site, job)
     message = str(caught.value)
     assert "Pagefind failed" in message and "not able to build an index" in message
-    assert not (site / ".pagefind-new").exists()
+    assert "part 1 of 1" in message
     assert not (site / "pagefind").exists()
+    assert not leftovers(site)
 
 
 def test_a_failing_command_leaves_the_old_index(
@@ -155,13 +317,30 @@ def test_a_failing_command_leaves_the_old_index(
     search.index_site(site)
     before = sorted(p.name for p in (site / "pagefind" / "fragment").iterdir())
 
-    def failing(site_dir: Path, subdir: str) -> list[str]:
+    def failing(site_dir: Path, output: Path) -> list[str]:
         return [sys.executable, "-c", "import sys; print('disk on fire'); sys.exit(3)"]
 
     monkeypatch.setattr(search, "_command", failing)
     with pytest.raises(search.SearchIndexError, match=r"exit code 3[\s\S]*disk on fire"):
         search.index_site(site)
     assert sorted(p.name for p in (site / "pagefind" / "fragment").iterdir()) == before
+    assert not leftovers(site)
+
+
+def test_a_crashed_background_process_is_an_error_with_its_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not Pagefind but the process around it fails: what it printed is in the error."""
+
+    def crashing(job_file: Path) -> list[str]:
+        return [sys.executable, "-c", "import sys; print('Traceback: it broke'); sys.exit(1)"]
+
+    monkeypatch.setattr(search, "_worker_command", crashing)
+    site = tmp_path / "site"
+    job = search.start_index(outputs(["river-walk"]), site)
+    with pytest.raises(search.SearchIndexError, match=r"exit code 1[\s\S]*Traceback: it broke"):
+        job.finish()
+    assert not leftovers(site)
 
 
 def test_unreadable_fragments_are_an_error(tmp_path: Path) -> None:
