@@ -109,3 +109,31 @@ def test_colours_come_from_mkdocs_yml_and_only_as_hex(tmp_path: Path) -> None:
     assert "--md-primary-fg-color: #7a1f5c;" in home
     assert "--md-primary-fg-color--light: #2f7d83;" in home
     assert "alert(1)" not in home and "--md-primary-fg-color--dark:" not in home
+
+
+def test_a_plain_build_makes_no_network_request(tmp_path: Path, monkeypatch) -> None:
+    """The whole build, in this process, with every way to open a connection refused."""
+    import socket
+
+    from mkdocs.commands.build import build
+
+    config_file = _project(tmp_path, [])
+    shutil.rmtree(tmp_path / "entries")
+    shutil.copytree(ROOT / "entries", tmp_path / "entries")  # with the geocode cache
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the build tried to use the network: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    config = load_config(str(config_file), site_dir=str(tmp_path / "out"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    activities = list((tmp_path / "out" / "activities").glob("*/index.html"))
+    published = [
+        p for p in (ROOT / "entries").rglob("*.yml") if "status: closed" not in p.read_text("utf-8")
+    ]
+    assert len(activities) == len(published) > 60
+    assert (tmp_path / "out" / "pagefind").is_dir()
