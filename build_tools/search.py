@@ -65,17 +65,24 @@ IDS_FILE = "community-map-ids.json"
 DATA_FILE = Path("assets/data/activities.json")
 ACTIVITY_GLOB = "activities/*/index.html"
 # Pagefind needs about 150 KB a page: 2,500 pages keep one run near 400 MB, beside the ~700 MB
-# MkDocs holds at 10,000 activities. Each extra part costs the first search one more index
-# chunk (about 20 KB), so the parts should not be smaller than they need to be.
+# MkDocs holds at 10,000 activities. Each extra part adds an entry file and an index chunk to
+# a search (and a request each), so parts should not be smaller than they need to be.
 PART_PAGES = 2500
 PART_DIR = "part-{}/"
+# A search term costs one index chunk from each part. Pagefind cuts its index into chunks of
+# about 20,000 word positions (CHUNK_SIZE, its default); parts of an N-part index get chunks
+# 1/N of that, so a word costs about what it would in one index. Pagefind 1.5 reads the size
+# from this (explicitly unstable) variable; a Pagefind without it makes default chunks, and
+# only the first search gets heavier.
+CHUNK_SIZE = 20000
+CHUNK_SIZE_VARIABLE = "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"
 # Parts of an activity page's body that are not worth searching (see the module docstring).
 EXCLUDE = (
-    "dt",
-    ".cm-links",
+    "dt",  # the labels of the facts list
+    ".cm-links",  # "View on map", "Directions"
+    ".cm-iconlist a",  # the contact list's phone number, e-mail and web addresses
     'a[href^="tel:"]',
     'a[href^="mailto:"]',
-    'a[rel~="ugc"]',
 )
 # A part's own copies of what the browser loads only from the main index.
 _PART_UNUSED = ("pagefind*.js", "pagefind*.css", "wasm.*.pagefind")
@@ -86,6 +93,14 @@ _SOURCE = re.compile(r"activities/([a-z0-9]+(?:-[a-z0-9]+)*)\.md")
 _ACTIVITY_URL = re.compile(r"/activities/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:index\.html)?$")
 _PAGES = re.compile(r"Indexed (\d+) pages?")
 _TIMEOUT = 1800
+# With more than one part, each part also gets a page listing every word of every part. When
+# a word is in none of an index's pages, Pagefind matches the longest word the search term
+# starts with ("w" for "walk"): fine for a word the whole site lacks, but a part lacking a
+# word the others have would add such stray matches. The page is not an activity (its address
+# is not an activity's), so the finder never shows it.
+VOCABULARY = "activities/_vocabulary"
+_TAG = re.compile(r"<script\b.*?</script>|<[^>]*>", re.S | re.I)
+_WORD = re.compile(r"\w+")
 _Page = tuple[str, "str | Path"]  # (activity id, its page's body, or its written page)
 
 
@@ -95,7 +110,7 @@ class SearchIndexError(RuntimeError):
 
 @dataclass(frozen=True)
 class IndexResult:
-    pages: int  # pages Pagefind indexed
+    pages: int  # activity pages Pagefind indexed
     mapped: int  # activities.json records whose page was found in the index
     output: str  # what Pagefind printed
     parts: int = 0  # Pagefind runs (indexes merged in the browser)
@@ -131,11 +146,12 @@ def _document(body: str) -> str:
 # --- the background process --------------------------------------------------------------
 
 
-def _run_pagefind(argv: list[str], what: str) -> tuple[int, str]:
+def _run_pagefind(argv: list[str], what: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run one Pagefind command; return (pages indexed, its output)."""
     try:
         proc = subprocess.run(
             argv,
+            env={**os.environ, **(env or {})},
             capture_output=True,
             text=True,
             check=False,
@@ -177,6 +193,20 @@ def _write_documents(docs: Path, pages: list[tuple[str, str]]) -> None:
         (folder / "index.html").write_text(_document(body), encoding="utf-8")
 
 
+def _words(html: str) -> set[str]:
+    return set(_WORD.findall(_TAG.sub(" ", html).lower()))
+
+
+def _write_vocabulary(docs: Path, words: set[str]) -> None:
+    """A page with every word of every part, in each part (see `VOCABULARY`)."""
+    folder = docs / VOCABULARY
+    folder.mkdir(parents=True)
+    text = " ".join(sorted(words))
+    (folder / "index.html").write_text(
+        _document(f"<div data-pagefind-body><p>{text}</p></div>"), encoding="utf-8"
+    )
+
+
 def _write_json(path: Path, data: object) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
@@ -192,21 +222,38 @@ def run_job(job_file: Path) -> int:
     started = time.perf_counter()
     job = json.loads(job_file.read_text(encoding="utf-8"))
     result = Path(job["result"])
+    parts = job["parts"]
+    several = len(parts) > 1
     done = []
     try:
-        for number, part in enumerate(job["parts"], start=1):
-            if os.getppid() != job["parent"]:
-                return 3
+        words: set[str] = set()
+        for part in parts:
             docs = Path(part["docs"])
             if part.get("pages"):
                 pages_file = Path(part["pages"])
-                _write_documents(docs, pickle.loads(pages_file.read_bytes()))
+                pages = pickle.loads(pages_file.read_bytes())
+                _write_documents(docs, pages)
                 pages_file.unlink()
-            what = f"the activity pages (part {number} of {len(job['parts'])})"
-            pages, output = _run_pagefind(part["argv"], what)
+                for _, body in pages if several else ():
+                    words |= _words(body)
+                del pages
+            elif several:
+                for path in docs.glob(ACTIVITY_GLOB):
+                    words |= _words(path.read_text(encoding="utf-8", errors="replace"))
+        for number, part in enumerate(parts, start=1):
+            if os.getppid() != job["parent"]:  # the build that wanted this index has gone
+                shutil.rmtree(parts[0]["out"], ignore_errors=True)
+                shutil.rmtree(job_file.parent, ignore_errors=True)
+                return 3
+            docs = Path(part["docs"])
+            if several:
+                _write_vocabulary(docs, words)
+            what = f"the activity pages (part {number} of {len(parts)})"
+            pages_indexed, output = _run_pagefind(part["argv"], what, part.get("env"))
             hashes = _fragment_ids(Path(part["out"]))
             shutil.rmtree(docs, ignore_errors=True)
-            done.append({"pages": pages, "output": output, "hashes": hashes})
+            activities = pages_indexed - 1 if several else pages_indexed
+            done.append({"pages": activities, "output": output, "hashes": hashes})
     except SearchIndexError as err:
         _write_json(result, {"error": str(err)})
         return 1
@@ -316,7 +363,8 @@ def _start(site_dir: Path, items: list[_Page], part_pages: int | None = None) ->
     try:
         parts = []
         folders = []
-        for number, group in enumerate(_split(items, part_pages)):
+        groups = _split(items, part_pages)
+        for number, group in enumerate(groups):
             folder = "" if number == 0 else PART_DIR.format(number)
             docs = work / f"docs-{number}"
             spec: dict[str, object] = {
@@ -324,6 +372,8 @@ def _start(site_dir: Path, items: list[_Page], part_pages: int | None = None) ->
                 "out": str(staging / folder),
                 "argv": _command(docs, staging / folder),
             }
+            if len(groups) > 1:
+                spec["env"] = {CHUNK_SIZE_VARIABLE: str(max(1, CHUNK_SIZE // len(groups)))}
             bodies = [(ident, page) for ident, page in group if isinstance(page, str)]
             if bodies:  # written by the background process, off the build's core
                 spec["pages"] = str(work / f"pages-{number}.pickle")

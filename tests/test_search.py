@@ -24,10 +24,14 @@ PAGE = """<!doctype html><html lang="en-GB"><head><title>{title}</title></head><
 BODY = """<div class="cm-activity" data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>
 <p class="cm-lead">{text}</p><dl class="cm-facts"><div><dt>Cost</dt><dd>Free</dd></div>
 <div><dt>Where</dt><dd><address>Mote Park</address><p class="cm-links"><a href="../../map/">View
-on map</a></p></dd></div></dl><h2>Contact</h2><ul><li>Phone: <a href="tel:01622123456">01622
-123456</a></li><li>Email: <a href="mailto:hello@example.org">hello@example.org</a></li>
-<li>Website: <a href="https://walks.example.org/" rel="nofollow ugc">walks.example.org</a></li>
-</ul></div>"""
+on map</a></p></dd></div></dl><div class="cm-description"><p>Ring <a href="tel:01622000000">01622
+000000</a> or <a href="https://example.org/more" rel="nofollow noopener noreferrer ugc">read
+more</a>.</p></div><h2>Contact</h2><ul class="cm-iconlist"><li><span>Phone: <a
+href="tel:01622123456">01622 123456</a></span></li><li><span>Email: <a
+href="mailto:hello@example.org">hello@example.org</a></span></li><li><span>Website: <a
+href="https://walks.example.org/" rel="nofollow ugc">walks.example.org</a></span></li></ul>
+<h2>Run by</h2><p><a href="https://trust.example.org/" rel="nofollow ugc">Towpath Trust</a></p>
+</div>"""
 
 OTHER = """<!doctype html><html lang="en-GB"><head><title>{title}</title></head><body>
 <main><h1>{title}</h1><p>{body}</p></main></body></html>"""
@@ -68,10 +72,10 @@ def small_site(root: Path, ids: tuple[str, ...] = ("river-walk", "lunch-club")) 
     return site
 
 
-def fragments(bundle: Path) -> dict[str, dict]:
-    """Every page fragment of a bundle, its parts included, by page hash."""
+def fragments(bundle: Path, pattern: str = "**/fragment/*.pf_fragment") -> dict[str, dict]:
+    """Every page fragment of a bundle (by default with its parts), by page hash."""
     out = {}
-    for path in bundle.glob("**/fragment/*.pf_fragment"):
+    for path in bundle.glob(pattern):
         raw = gzip.decompress(path.read_bytes())
         assert raw.startswith(b"pagefind_dcd")
         out[path.name.removesuffix(".pf_fragment")] = json.loads(raw[len(b"pagefind_dcd") :])
@@ -127,7 +131,8 @@ def test_labels_links_and_contact_details_are_not_indexed(
     site, _ = indexed
     walk = next(f for f in fragments(site / "pagefind").values() if "River" in f["content"])
     content = walk["content"]
-    assert "kingfishers" in content and "Free" in content and "Mote Park" in content
+    for kept in ("kingfishers", "Free", "Mote Park", "Towpath Trust", "read more"):
+        assert kept in content, kept
     for left_out in ("Cost", "View", "01622", "hello@", "walks.example.org"):
         assert left_out not in content, left_out
 
@@ -167,7 +172,7 @@ def test_pages_are_indexed_in_parts_that_the_id_map_lists(tmp_path: Path) -> Non
     site = small_site(tmp_path, tuple(ACTIVITIES))
     result = search.build_index(site, part_pages=1)
     assert result.parts == 3 and result.pages == 3 and result.mapped == 3
-    assert result.output.count("Indexed 1 page") == 3
+    assert result.output.count("Indexed 2 pages") == 3  # an activity and the vocabulary
     bundle = site / "pagefind"
     ids = id_map(site)
     assert ids["parts"] == ["part-1/", "part-2/"]
@@ -176,14 +181,38 @@ def test_pages_are_indexed_in_parts_that_the_id_map_lists(tmp_path: Path) -> Non
         # index's script and WebAssembly
         assert (bundle / part / "pagefind-entry.json").is_file()
         assert len(list((bundle / part).glob("*.pf_meta"))) == 1
-        assert len(list((bundle / part / "fragment").iterdir())) == 1
         assert not list((bundle / part).glob("*.js")) and not list((bundle / part).glob("wasm*"))
-    assert len(list((bundle / "fragment").iterdir())) == 1
     pages = fragments(bundle)
     order = sorted(ACTIVITIES)  # the data file's order
-    for ident, page in zip(order, ids["h"].split(","), strict=False):
-        assert pages[ids["p"] + page]["url"] == f"/activities/{ident}/"
+    hashes = ids["h"].split(",")
+    assert [pages[ids["p"] + page]["url"] for page in hashes[:3]] == [
+        f"/activities/{ident}/" for ident in order
+    ]
     assert not leftovers(site)
+
+
+def test_every_part_has_every_word(tmp_path: Path) -> None:
+    """So that a part without a word does not fall back to matching shorter words."""
+    site = small_site(tmp_path, tuple(ACTIVITIES))
+    search.build_index(site, part_pages=1)
+    bundle = site / "pagefind"
+    for part in ["", "part-1/", "part-2/"]:
+        pages = fragments(bundle / part, "fragment/*.pf_fragment")
+        vocabulary = [f for f in pages.values() if f["url"] == "/activities/_vocabulary/"]
+        assert len(vocabulary) == 1, part
+        words = vocabulary[0]["content"].split()
+        for word in ("kingfishers", "quiz", "draughts", "free"):
+            assert word in words, (part, word)
+        for left_out in ("cm", "div", "href", "script"):  # markup is not text
+            assert left_out not in words
+    # the vocabulary is nobody's page in the id map
+    assert all(h for h in id_map(site)["h"].split(",")[:3])
+
+
+def test_one_part_has_no_vocabulary_page(indexed: tuple[Path, search.IndexResult]) -> None:
+    site, _ = indexed
+    urls = [f["url"] for f in fragments(site / "pagefind").values()]
+    assert "/activities/_vocabulary/" not in urls
 
 
 def test_parts_are_a_round_robin_of_the_pages() -> None:
@@ -218,7 +247,8 @@ def test_a_background_index_from_the_page_bodies(tmp_path: Path) -> None:
     assert ids["parts"] == ["part-1/"]
     pages = fragments(site / "pagefind")
     assert sorted(f["url"] for f in pages.values()) == [
-        f"/activities/{i}/" for i in sorted(ACTIVITIES)
+        "/activities/_vocabulary/",
+        *(f"/activities/{i}/" for i in sorted(ACTIVITIES)),
     ]
     assert all("Kingfishers at home" not in f["content"] for f in pages.values())
     assert [pages[ids["p"] + h]["url"] for h in ids["h"].split(",")] == [
@@ -349,3 +379,44 @@ def test_unreadable_fragments_are_an_error(tmp_path: Path) -> None:
     (bundle / "fragment" / "en_abc.pf_fragment").write_bytes(gzip.compress(b'{"url": "/x/"}'))
     with pytest.raises(search.SearchIndexError, match="unexpected Pagefind fragment format"):
         search._fragment_ids(bundle)
+
+
+def test_parts_get_proportionally_smaller_index_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word costs one chunk per part: with N parts, chunks are 1/N of Pagefind's default."""
+
+    def report_chunk_size(site_dir: Path, output: Path) -> list[str]:
+        variable = search.CHUNK_SIZE_VARIABLE
+        code = f"import os; print('chunk', os.environ.get({variable!r}, 'default'))"
+        code += "; print('Indexed 1 page')"
+        return [sys.executable, "-c", code]
+
+    monkeypatch.setattr(search, "_command", report_chunk_size)
+    monkeypatch.delenv(search.CHUNK_SIZE_VARIABLE, raising=False)
+    site = small_site(tmp_path, tuple(ACTIVITIES))
+    assert search.build_index(site).output.count("chunk default") == 1
+    result = search.build_index(site, part_pages=1)
+    assert result.output.count(f"chunk {search.CHUNK_SIZE // 3}") == 3
+
+
+def test_the_build_starts_the_index_early_and_aborts_it_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`site.start_search` (from `on_files`) and `site.abort` (a failed or stopped build)."""
+    from build_tools import site as site_build
+
+    def slow(site_dir: Path, output: Path) -> list[str]:
+        return [sys.executable, "-c", "import time; time.sleep(60)"]
+
+    monkeypatch.setattr(search, "_command", slow)
+    result = site_build.SiteBuild(entries=[], problems=[], outputs=outputs(["river-walk"]))
+    site_build.start_search(result, tmp_path / "site")
+    job = result.search
+    assert job is not None and job.process is not None and job.process.poll() is None
+    assert "search start" in result.timings
+    site_build.abort(result)
+    assert result.search is None and job.process.poll() is not None
+    assert not leftovers(tmp_path / "site")
+    site_build.abort(result)  # nothing left to stop
+    site_build.abort(None)
