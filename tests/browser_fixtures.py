@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pages_fixtures import mkdocs_build
 
 from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
 
@@ -27,16 +25,7 @@ __all__ = ["browser", "built_site", "new_page", "site_url"]
 
 def build_site(dest: Path) -> Path:
     """Build the sample site (with its search index) into `dest`; raise with MkDocs' output."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(dest)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    proc = mkdocs_build(ROOT / "mkdocs.yml", dest)
     if proc.returncode != 0:
         raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}\n{proc.stderr}")
     return dest

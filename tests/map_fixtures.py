@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 import zlib
 from collections.abc import Iterator
@@ -26,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pages_fixtures import mkdocs_build
 
 from build_tools import mapping, site
 from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
@@ -145,16 +143,7 @@ def build_map_site(work: Path) -> MapSite:
     config = work / "mkdocs.yml"
     config.write_text(_config_for(entries_dir), encoding="utf-8")
     dest = work / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config), "-d", str(dest)],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    proc = mkdocs_build(config, dest)
     if proc.returncode != 0:
         raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}\n{proc.stderr}")
     settings = load_settings(config)

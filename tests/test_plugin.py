@@ -27,6 +27,11 @@ def _project(tmp_path: Path, entries: list[Path]) -> Path:
     return tmp_path / "mkdocs.yml"
 
 
+def _build(config: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(out)]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
 def test_build_refuses_entries_with_errors_and_prints_every_message(tmp_path: Path) -> None:
     config = _project(
         tmp_path,
@@ -36,22 +41,7 @@ def test_build_refuses_entries_with_errors_and_prints_every_message(tmp_path: Pa
             CORPUS / "bad" / "misspelt-cost.yml",
         ],
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "-q",
-            "-f",
-            str(config),
-            "-d",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _build(config, tmp_path / "out")
     assert result.returncode != 0
     assert "2 problem(s) in the entries" in result.stderr
     assert "entries/unquoted-time.yml:25:12: schedule[0].start: write times in quotes" in (
@@ -88,22 +78,7 @@ def test_colours_come_from_mkdocs_yml_and_only_as_hex(tmp_path: Path) -> None:
         'primary_dark: "#003a3f"', 'primary_dark: "red;}</style><script>alert(1)</script>"'
     )
     config.write_text(text, "utf-8")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "-q",
-            "-f",
-            str(config),
-            "-d",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _build(config, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     home = (tmp_path / "out" / "index.html").read_text("utf-8")
     assert "--md-primary-fg-color: #7a1f5c;" in home
