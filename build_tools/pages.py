@@ -208,8 +208,8 @@ def _age(entry: Entry) -> str:
 
 
 def _absolute_site_url(settings: Settings) -> str:
-    # `site_url` is not part of Settings yet; without it, pages cite their site path.
-    url = getattr(settings, "site_url", "") or ""
+    """The site's address with one trailing slash; "" when unset (pages cite their path)."""
+    url = settings.site_url
     return url.rstrip("/") + "/" if url else ""
 
 
