@@ -123,6 +123,34 @@ def test_search_finds_an_activity_by_a_word_in_its_description(
     assert any(u.endswith("/pagefind/community-map-ids.json") for u in pagefind)
 
 
+def test_a_word_on_no_page_finds_nothing_not_its_first_letter(
+    new_page, site_url: str, published: list[Entry]
+) -> None:
+    """Pagefind answers an unindexed word with its longest indexed prefix ("aerobics" → "a",
+    on every page); the finder must say nothing matches, yet keep stems and real words."""
+    assert not any("aerob" in p.read_text().lower() for p in (ROOT / "entries").rglob("*.yml"))
+    by_id = {e.id: e for e in published}
+    open_finder(new_page, site_url)
+    new_page.fill("#cm-q", "aerobics")
+    new_page.wait_for_selector('#cm-count[data-q="aerobics"]')
+    assert count(new_page) == 0
+    assert shown_ids(new_page) == []
+    assert new_page.text_content("#cm-count").startswith("No activities match")
+    # A real word in one description, and a stem variant of a common word, still find theirs.
+    new_page.fill("#cm-q", "biscuits")
+    new_page.wait_for_selector('#cm-count[data-q="biscuits"]')
+    assert shown_ids(new_page) == ["ashford-parkinsons-singing"]
+    assert "biscuits" in by_id["ashford-parkinsons-singing"].description
+    new_page.fill("#cm-q", "walking")
+    new_page.wait_for_selector('#cm-count[data-q="walking"]')
+    walking = shown_ids(new_page)
+    assert "mote-park-health-walk" in walking and count(new_page) == len(walking) >= 3
+    # Both words must be real: one unindexed word empties a two-word query too.
+    new_page.fill("#cm-q", "walking aerobics")
+    new_page.wait_for_selector('#cm-count[data-q="walking aerobics"]')
+    assert count(new_page) == 0
+
+
 def test_search_combines_with_filters_and_clears(
     new_page, site_url: str, published: list[Entry]
 ) -> None:

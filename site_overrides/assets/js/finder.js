@@ -444,6 +444,46 @@
     );
   }
 
+  /* Letters and digits only, lower case, accents removed: "Café" and "cafe" compare equal. */
+  function plainWord(w) {
+    return w.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, " ");
+  }
+
+  /* Pagefind answers a word it has not indexed with the longest prefix it has ("aerobics"
+   * becomes "a", found everywhere; Pagefind issue #793). Accept its results only if, for every
+   * query word, a word it matched in the top result begins with the same few letters (stems
+   * such as "walks" and "walk" still agree). Costs one fragment download, that result's. */
+  function wordsFound(q, hit) {
+    var wanted = q
+      .split(/\s+/)
+      .map(function (w) {
+        return plainWord(w).replace(/ /g, "");
+      })
+      .filter(Boolean);
+    if (!wanted.length) return Promise.resolve(true);
+    return hit.data().then(
+      function (page) {
+        var words = String((page && page.content) || "").split(/[\r\n\s]+/g);
+        var heads = [];
+        ((page && page.locations) || []).forEach(function (at) {
+          var w = words[at] || "";
+          // "home-cooked", "MenCare", "Men’s" are indexed whole and in parts: keep both.
+          var parts = plainWord(w.replace(/([a-z])([A-Z])/g, "$1 $2")).trim();
+          if (parts) heads.push.apply(heads, parts.split(" ").concat(parts.replace(/ /g, "")));
+        });
+        return wanted.every(function (w) {
+          var head = w.slice(0, Math.min(w.length, 4));
+          return heads.some(function (h) {
+            return h.slice(0, head.length) === head;
+          });
+        });
+      },
+      function () {
+        return true; // cannot tell: keep Pagefind's answer
+      }
+    );
+  }
+
   function simpleMatch(q) {
     if (!haystacks) {
       haystacks = items.map(function (r) {
@@ -484,11 +524,16 @@
           .search(q)
           .then(function (result) {
             if (seq !== searchSeq || !result) return null;
-            return Promise.all(
-              result.results.map(function (hit) {
-                return resultIndex(pf, hit);
-              })
-            );
+            if (!result.results.length) return [];
+            return wordsFound(q, result.results[0]).then(function (ok) {
+              if (seq !== searchSeq) return null;
+              if (!ok) return []; // only a short stand-in matched: no results
+              return Promise.all(
+                result.results.map(function (hit) {
+                  return resultIndex(pf, hit);
+                })
+              );
+            });
           })
           .then(function (found) {
             if (seq !== searchSeq || !found) return;
