@@ -105,7 +105,7 @@ class _Map(folium.Map):
         """
         {% macro html(this, kwargs) %}
         <main class="cm-main">
-        <h1 class="cm-sr">{{ this.cm_title }}</h1>
+        <h1 class="cm-visually-hidden">{{ this.cm_title }}</h1>
         <div class="folium-map cm-map" id={{ this.get_name()|tojson }}
              role="region" aria-label="{{ this.cm_title }}"></div>
         </main>

@@ -6,16 +6,14 @@ helpers are plain functions too, so a script can reuse them to take screenshots.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pages_fixtures import mkdocs_build
 
+from build_tools.bench import serve
 from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,24 +29,6 @@ def build_site(dest: Path) -> Path:
     return dest
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def end_headers(self) -> None:
-        # Always revalidate, so a test never sees a file from an earlier build.
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
-
-
-def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve `directory` on 127.0.0.1 at a free port, in a daemon thread."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
-
-
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     if not CHROMIUM.exists():
@@ -60,10 +40,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    server, url = serve(built_site)
-    yield url
-    server.shutdown()
-    server.server_close()
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

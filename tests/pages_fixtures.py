@@ -6,26 +6,24 @@ Sites are built into pytest's temporary folders, never into the repository's `si
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import datetime as dt
-import functools
 import os
 import re
 import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import yaml
 
+from build_tools.bench import serve  # noqa: F401 (used by the page tests)
 from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS
 from build_tools.model import Entry
 from build_tools.settings import Settings, from_options
@@ -337,24 +335,6 @@ def mkdocs_build(
         timeout=600,
         check=False,
     )
-
-
-@contextlib.contextmanager
-def serve(site_dir: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1 (a free port) and yield its base URL."""
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=site_dir))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def with_browser(work: Callable[[Any], T]) -> T:

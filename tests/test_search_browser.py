@@ -33,10 +33,8 @@ def parted_site(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture(scope="module")
 def parted_url(parted_site: Path) -> Iterator[str]:
-    server, url = serve(parted_site)
-    yield url
-    server.shutdown()
-    server.server_close()
+    with serve(parted_site) as url:
+        yield url
 
 
 def results(page, base: str, query: str) -> list[str]:
@@ -98,12 +96,8 @@ def test_a_hash_two_parts_share_is_resolved_by_the_page_address(
     ids["h"] = ",".join(hashes)
     ids_file.write_text(json.dumps(ids))
 
-    server, url = serve(site)
-    try:
+    with serve(site) as url:
         fragments: list[str] = []
         new_page.on("request", lambda r: "/fragment/" in r.url and fragments.append(r.url))
         assert results(new_page, url, "biscuits") == ["ashford-parkinsons-singing"]
         assert fragments  # the page's fragment was fetched to read its address
-    finally:
-        server.shutdown()
-        server.server_close()
