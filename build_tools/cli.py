@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import report
-from .settings import load_settings
+from build_tools import console
+from build_tools.settings import load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,15 +100,15 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(args.config)
     if args.command == "validate":
         paths = args.paths or [settings.entries_dir]
-        return report.validate_command(
+        return console.validate_command(
             settings, paths, strict=args.strict, fmt=args.format, today=args.today
         )
     if args.command == "new":
-        from .template import write_template
+        from build_tools.entries.template import write_template
 
         return write_template(settings, args.id, args.area, args.output)
     if args.command == "geocode":
-        from .geocode import main as geocode_main
+        from build_tools.entries.geocode import main as geocode_main
 
         return geocode_main(
             settings,
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             offline=args.offline,
         )
     if args.command == "bench":
-        from .bench import run_bench
+        from build_tools.bench.runner import run_bench
 
         return run_bench(settings, args.sizes, validate_only=args.validate_only, output=args.output)
     return 2  # pragma: no cover - argparse rejects unknown commands

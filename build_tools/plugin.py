@@ -17,8 +17,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from . import site
-from .settings import Settings, from_options
+from build_tools import build
+from build_tools.settings import Settings, from_options
 
 log = logging.getLogger("mkdocs.plugins.community-map")
 
@@ -39,7 +39,7 @@ class CommunityMapConfig(Config):
 class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
     def __init__(self) -> None:
         self.settings: Settings | None = None
-        self.result: site.SiteBuild | None = None
+        self.result: build.SiteBuild | None = None
         self.bodies: dict[str, str] = {}
 
     def on_config(self, config: Any) -> Any:
@@ -55,8 +55,8 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
 
     def on_files(self, files: Files, config: Any) -> Files:
         assert self.settings is not None
-        site.abort(self.result)  # an earlier build's search index, if it never finished
-        result = site.build(self.settings)
+        build.abort(self.result)  # an earlier build's search index, if it never finished
+        result = build.build(self.settings)
         for problem in result.notices:
             log.info(problem.format())
         for problem in result.warnings:
@@ -74,7 +74,7 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
                 files.remove(files.get_file_from_path(output.path))
             files.append(File.generated(config, output.path, content=output.content))
         if self.config.search:  # Pagefind starts now, on the other core
-            site.start_search(result, Path(config.site_dir))
+            build.start_search(result, Path(config.site_dir))
         return files
 
     def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
@@ -83,13 +83,13 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
 
     def on_post_build(self, config: Any) -> None:
         if self.result is not None and self.config.search:
-            site.post_build(self.result, Path(config.site_dir))
+            build.post_build(self.result, Path(config.site_dir))
 
     def on_build_error(self, error: Exception) -> None:
-        site.abort(self.result)
+        build.abort(self.result)
 
     def on_shutdown(self) -> None:
-        site.abort(self.result)
+        build.abort(self.result)
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         if self.settings is not None:

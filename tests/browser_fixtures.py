@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pages_fixtures import mkdocs_build
 
-from build_tools.bench import serve
-from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
+from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
+from build_tools.bench.runner import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from build_tools.chromium import CHROMIUM, launch
+from build_tools.bench.chromium import CHROMIUM, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -25,11 +25,12 @@ from typing import Any
 import pytest
 from pages_fixtures import mkdocs_build
 
-from build_tools import mapping, site
-from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
-from build_tools.model import Entry
+from build_tools import build
+from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
+from build_tools.entries.model import Entry
 from build_tools.outputs import write_atomic
 from build_tools.settings import Settings, load_settings
+from build_tools.site import mapping
 
 __all__ = ["map_browser", "map_page", "map_site", "map_url"]
 
@@ -147,7 +148,7 @@ def build_map_site(work: Path) -> MapSite:
     if proc.returncode != 0:
         raise RuntimeError(f"mkdocs build failed:\n{proc.stdout}\n{proc.stderr}")
     settings = load_settings(config)
-    result = site.build(settings)  # the same load, validation and coordinates, no MkDocs
+    result = build.build(settings)  # the same load, validation and coordinates, no MkDocs
     assert not result.errors, [p.format() for p in result.errors]
     coords = _coords(result.entries, settings)
     # The raw payloads, in a map document beside the real one (same relative asset paths).
@@ -159,7 +160,7 @@ def build_map_site(work: Path) -> MapSite:
 
 def _coords(entries: list[Entry], settings: Settings) -> dict[str, tuple[float, float]]:
     try:
-        from build_tools.geocode import coordinates_offline
+        from build_tools.entries.geocode import coordinates_offline
     except ModuleNotFoundError:  # pragma: no cover - before geocoding existed
         return {
             e.id: (e.location.lat, e.location.lon)

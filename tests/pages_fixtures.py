@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 import pytest
 import yaml
 
-from build_tools.bench import serve  # noqa: F401 (used by the page tests)
-from build_tools.chromium import CHROMIUM, CHROMIUM_ARGS
-from build_tools.model import Entry
+from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from build_tools.bench.runner import serve  # noqa: F401 (used by the page tests)
+from build_tools.entries.model import Entry
 from build_tools.settings import Settings, from_options
 
 T = TypeVar("T")

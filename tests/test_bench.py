@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import bench
-from build_tools.geocode import coordinates_offline
-from build_tools.loader import load_paths
+from build_tools.bench import runner as bench
+from build_tools.bench.synthetic import iter_entries, write_entries
+from build_tools.entries.geocode import coordinates_offline
+from build_tools.entries.loader import load_paths
+from build_tools.entries.validate import validate_entries
 from build_tools.settings import Settings, load_settings
-from build_tools.synthetic import iter_entries, write_entries
-from build_tools.validate import validate_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -178,7 +178,7 @@ def test_small_full_benchmark(tmp_path: Path, settings: Settings) -> None:
     report = bench.report([result], bench.dt.datetime.now(bench.dt.UTC), (0.0, 0.0))
     cells = _cells(report)
     phases = [(key, label) for key, label in bench.PHASES if key != "exports"]
-    if importlib.util.find_spec("build_tools.exports") is not None:
+    if importlib.util.find_spec("build_tools.data.exports") is not None:
         phases.append(("exports", "exports"))
     for key, label in phases:
         assert result.ours[key] > 0, key

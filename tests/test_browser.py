@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from browser_fixtures import *  # noqa: F403
 
-from build_tools.loader import load_paths
-from build_tools.model import Entry
+from build_tools.entries.loader import load_paths
+from build_tools.entries.model import Entry
 
 pytestmark = pytest.mark.browser
 

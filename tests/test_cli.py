@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from build_tools.cli import main
-from build_tools.model import Problem
-from build_tools.report import github_annotation
+from build_tools.console import github_annotation
+from build_tools.entries.model import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "data" / "entries"

@@ -5,8 +5,8 @@ import io
 import json
 from pathlib import Path
 
-from build_tools.exports import build_exports
-from build_tools.loader import load_bytes, load_paths
+from build_tools.data.exports import build_exports
+from build_tools.entries.loader import load_bytes, load_paths
 from build_tools.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,11 +10,11 @@ from urllib.parse import urljoin
 
 import pytest
 
-from build_tools import finder
-from build_tools.loader import load_paths
-from build_tools.model import Entry
+from build_tools.entries.loader import load_paths
+from build_tools.entries.model import Entry
 from build_tools.outputs import Output
 from build_tools.settings import Settings, from_options
+from build_tools.site import finder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "data" / "finder"
@@ -351,7 +351,7 @@ def test_plain_list_has_every_published_activity_with_working_links(
 def test_links_resolve_to_pages_the_site_generates(
     outputs: dict[str, Output], published: list[Entry], settings: Settings, coords: dict
 ) -> None:
-    pages = pytest.importorskip("build_tools.pages")
+    pages = pytest.importorskip("build_tools.site.pages")
     generated = {o.path for o in pages.generate(published, settings, coords)}
     html = outputs["find.md"].html
     assert html is not None

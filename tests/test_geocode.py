@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from build_tools import geocode
-from build_tools.geocode import (
+from build_tools.entries import geocode
+from build_tools.entries.geocode import (
     Address,
     CacheError,
     CacheRecord,
@@ -36,8 +36,8 @@ from build_tools.geocode import (
     parse_cache,
     save_cache,
 )
-from build_tools.loader import load_paths
-from build_tools.model import Location
+from build_tools.entries.loader import load_paths
+from build_tools.entries.model import Location
 from build_tools.settings import Region, Settings, from_options
 
 DATA = Path(__file__).resolve().parent / "data" / "geocode"

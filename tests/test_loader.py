@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import loader
-from build_tools.loader import MAX_BYTES, load_bytes, load_file, load_paths
+from build_tools.entries import loader
+from build_tools.entries.loader import MAX_BYTES, load_bytes, load_file, load_paths
 
 CORPUS = Path(__file__).resolve().parent / "data" / "entries"
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from map_fixtures import DATA, PAYLOADS, ROOT, payload_entries
 
-from build_tools import mapping, vendor
-from build_tools.loader import load_paths
-from build_tools.model import Entry
+from build_tools.entries.loader import load_paths
+from build_tools.entries.model import Entry
+from build_tools.entries.validate import validate_entries
 from build_tools.outputs import Output
 from build_tools.settings import Settings, load_settings
-from build_tools.validate import validate_entries
+from build_tools.site import mapping, vendor
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ from pages_fixtures import (
     visible_text,
 )
 
-from build_tools import pages
 from build_tools.outputs import Output
+from build_tools.site import pages
 
 
 def build(entries, settings=None, coords=None) -> dict[str, Output]:

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from build_tools.loader import load_bytes
-from build_tools.model import Problem
+from build_tools.entries.loader import load_bytes
+from build_tools.entries.model import Problem
+from build_tools.entries.validate import Validator
 from build_tools.settings import load_settings
-from build_tools.validate import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = load_settings(ROOT / "mkdocs.yml")

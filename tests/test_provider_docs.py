@@ -7,10 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from build_tools.loader import load_bytes
-from build_tools.provider_docs import render
+from build_tools.entries.loader import load_bytes
+from build_tools.entries.validate import validate_entries
 from build_tools.settings import load_settings
-from build_tools.validate import validate_entries
+from build_tools.site.provider_docs import render
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT.parent / "shared" / "ENTRY_FORMAT.md"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from build_tools import search
 from build_tools.outputs import Output
+from build_tools.site import search
 
 PAGE = """<!doctype html><html lang="en-GB"><head><title>{title}</title></head><body>
 <header>Site header with the word {header}</header>
@@ -404,7 +404,7 @@ def test_the_build_starts_the_index_early_and_aborts_it_cleanly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`site.start_search` (from `on_files`) and `site.abort` (a failed or stopped build)."""
-    from build_tools import site as site_build
+    from build_tools import build as site_build
 
     def slow(site_dir: Path, output: Path) -> list[str]:
         return [sys.executable, "-c", "import time; time.sleep(60)"]

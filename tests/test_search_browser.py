@@ -13,7 +13,7 @@ import pytest
 from browser_fixtures import *  # noqa: F403
 from browser_fixtures import serve
 
-from build_tools import search
+from build_tools.site import search
 
 pytestmark = pytest.mark.browser
 

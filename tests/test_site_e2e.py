@@ -30,7 +30,7 @@ from pages_fixtures import (
     with_browser,
 )
 
-from build_tools.loader import load_paths
+from build_tools.entries.loader import load_paths
 from build_tools.outputs import page_url
 from build_tools.settings import _TolerantLoader, load_settings
 

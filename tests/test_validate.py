@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_tools.loader import load_file, load_paths
+from build_tools.entries.loader import load_file, load_paths
+from build_tools.entries.validate import Validator, normalise_postcode, validate_entries
 from build_tools.settings import Settings, load_settings
-from build_tools.validate import Validator, normalise_postcode, validate_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "data" / "entries"

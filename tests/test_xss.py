@@ -30,11 +30,11 @@ from pages_fixtures import (
     write_config,
 )
 
-from build_tools import site as site_module
-from build_tools.loader import load_paths
-from build_tools.model import Entry, Problem
+from build_tools import build as site_module
+from build_tools.entries.loader import load_paths
+from build_tools.entries.model import Entry, Problem
+from build_tools.entries.validate import validate_entries
 from build_tools.settings import from_options
-from build_tools.validate import validate_entries
 
 XSS = DATA / "xss"
 FILES = sorted(XSS.glob("*.yml"))

@@ -1,4 +1,4 @@
-/* Community Map: the map inside assets/map/frame.html (built by build_tools/mapping.py).
+/* Community Map: the map inside assets/map/frame.html (built by build_tools/site/mapping.py).
  *
  * Folium writes the Leaflet map, the tile layer and a FastMarkerCluster whose callback is
  * CommunityMap.marker; this file builds each marker from compact rows, the popups and

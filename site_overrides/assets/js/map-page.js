@@ -1,4 +1,4 @@
-/* Community Map: the map page around the map iframe (built by build_tools/mapping.py).
+/* Community Map: the map page around the map iframe (built by build_tools/site/mapping.py).
  *
  * The map itself (assets/js/map-frame.js) tells this page where it is; this page keeps the
  * address bar shareable (#lat=..&lon=..&z=.. or #activity=<id>, with replaceState, so the

@@ -11,14 +11,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import exports, finder, mapping, pages, provider_docs
-from .geocode import coordinates_offline
-from .loader import load_paths
-from .model import Entry, Problem
-from .outputs import Output
-from .search import SearchJob, index_site, start_index
-from .settings import Settings
-from .validate import validate_entries
+from build_tools.data import exports
+from build_tools.entries.geocode import coordinates_offline
+from build_tools.entries.loader import load_paths
+from build_tools.entries.model import Entry, Problem
+from build_tools.entries.validate import validate_entries
+from build_tools.outputs import Output
+from build_tools.settings import Settings
+from build_tools.site import finder, mapping, pages, provider_docs
+from build_tools.site.search import SearchJob, index_site, start_index
 
 NOTICES = {"stale"}
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import phonenumbers
 
-from .loader import field_name
-from .model import Entry, Path_, Problem, normalise_postcode
-from .settings import Settings, Vocabulary
+from build_tools.entries.loader import field_name
+from build_tools.entries.model import Entry, Path_, Problem, normalise_postcode
+from build_tools.settings import Settings, Vocabulary
 
 try:  # the fast path; the full report never depends on it
     import jsonschema_rs

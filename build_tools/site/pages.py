@@ -23,10 +23,12 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
-from . import schedule, text
-from .model import Entry
-from .outputs import Output, rel
-from .settings import Settings, Term, Vocabulary
+from build_tools.entries import schedule
+
+from build_tools import text
+from build_tools.entries.model import Entry
+from build_tools.outputs import Output, rel
+from build_tools.settings import Settings, Term, Vocabulary
 
 __all__ = ["front_matter", "generate", "page_source"]
 

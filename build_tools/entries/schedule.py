@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import DAY_ORDER, Entry, Session
+from build_tools.entries.model import DAY_ORDER, Entry, Session
 
 DAY_NAMES = dict(
     zip(

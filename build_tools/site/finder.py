@@ -15,12 +15,12 @@ import hashlib
 import json
 from typing import Any
 
-from .model import DAY_ORDER, Entry
-from .outputs import Output, rel
-from .pages import front_matter
-from .schedule import DAY_NAMES, describe, times_of_day
-from .settings import Settings, Vocabulary
-from .text import escape, json_for_html
+from build_tools.entries.model import DAY_ORDER, Entry
+from build_tools.outputs import Output, rel
+from build_tools.site.pages import front_matter
+from build_tools.entries.schedule import DAY_NAMES, describe, times_of_day
+from build_tools.settings import Settings, Vocabulary
+from build_tools.text import escape, json_for_html
 
 DATA_PATH = "assets/data/activities.json"
 FIND_PAGE = "find.md"

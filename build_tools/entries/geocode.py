@@ -31,9 +31,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from .model import Entry, Location, Problem, normalise_postcode
-from .outputs import write_atomic
-from .settings import DEFAULT_USER_AGENTS, Region, Settings
+from build_tools.entries.model import Entry, Location, Problem, normalise_postcode
+from build_tools.outputs import write_atomic
+from build_tools.settings import DEFAULT_USER_AGENTS, Region, Settings
 
 PRECISIONS = ("address", "postcode")
 QUERY_KINDS = ("structured", "postcode")
@@ -722,7 +722,7 @@ def main(
     sleep: Callable[[float], None] | None = None,
 ) -> int:
     """`community-map geocode`: fill the cache; 0 all pinned, 1 some unpinned, 2 config error."""
-    from .loader import load_paths
+    from build_tools.entries.loader import load_paths
 
     overrides = {
         k: v

@@ -13,9 +13,9 @@ import io
 import json
 from typing import Any
 
-from .model import Entry
-from .outputs import Output
-from .settings import Settings
+from build_tools.entries.model import Entry
+from build_tools.outputs import Output
+from build_tools.settings import Settings
 
 FOLDER = "data"
 LICENCE = "Open Government Licence v3.0"
@@ -74,7 +74,7 @@ def record(entry: Entry, coords: dict[str, tuple[float, float]], site_url: str) 
 
 
 def _rows(entries: list[Entry], records: list[dict[str, Any]]) -> list[list[str]]:
-    from .schedule import describe
+    from build_tools.entries.schedule import describe
 
     rows = []
     for entry, rec in zip(entries, records, strict=True):

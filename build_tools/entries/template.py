@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from .settings import Settings
+from build_tools.settings import Settings
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

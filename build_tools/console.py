@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .loader import load_paths
-from .model import Problem
-from .settings import Settings
-from .validate import validate_entries
+from build_tools.entries.loader import load_paths
+from build_tools.entries.model import Problem
+from build_tools.entries.validate import validate_entries
+from build_tools.settings import Settings
 
 
 def _escape_data(text: str) -> str:

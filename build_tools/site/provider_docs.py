@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from .model import Entry
-from .outputs import Output
-from .settings import Settings
+from build_tools.entries.model import Entry
+from build_tools.outputs import Output
+from build_tools.settings import Settings
 
 PAGE = "providers/fields.md"
 CONDITIONAL = {

@@ -36,11 +36,15 @@ from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import Markup
 
-from . import pages, schedule, text
-from .model import Entry
-from .outputs import Output, rel
-from .settings import Settings, Term
-from .vendor import LEAFLET, MARKERCLUSTER
+from build_tools.site import pages
+
+from build_tools.entries import schedule
+
+from build_tools import text
+from build_tools.entries.model import Entry
+from build_tools.outputs import Output, rel
+from build_tools.settings import Settings, Term
+from build_tools.site.vendor import LEAFLET, MARKERCLUSTER
 
 PAGE = "map.md"
 FRAME = "assets/map/frame.html"

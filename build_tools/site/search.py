@@ -9,7 +9,7 @@ How it fits 10,000 activities on a 2-core machine (issue 5):
 
 - **On the spare core.** MkDocs renders pages on one core. The activity pages' bodies are known
   as soon as the generators have run (`on_files`), so `start_index` hands them to a background
-  process (`python -m build_tools.search`), which writes a minimal copy of each page (its
+  process (`python -m build_tools.site.search`), which writes a minimal copy of each page (its
   body, which carries `data-pagefind-body`, at the page's final URL), runs Pagefind over the
   copies and reads back the page hashes while MkDocs renders the templates.
   `SearchJob.finish` (from `on_post_build`) then only waits, writes the id map and swaps the
@@ -55,7 +55,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .outputs import Output
+from build_tools.outputs import Output
 
 log = logging.getLogger("mkdocs.plugins.community-map.search")
 
@@ -403,7 +403,7 @@ def _start(site_dir: Path, items: list[_Page], part_pages: int | None = None) ->
 
 
 def _worker_command(job_file: Path) -> list[str]:
-    return [sys.executable, "-m", "build_tools.search", str(job_file)]
+    return [sys.executable, "-m", "build_tools.site.search", str(job_file)]
 
 
 def _link(source: Path, target: Path) -> None:

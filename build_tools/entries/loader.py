@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .model import Entry, Path_, Problem
+from build_tools.entries.model import Entry, Path_, Problem
 
 MAX_BYTES = 64 * 1024
 MAX_DEPTH = 12

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .settings import Settings, Term
+from build_tools.settings import Settings, Term
 
 # --- word lists ---------------------------------------------------------------------------
 
@@ -846,8 +846,8 @@ def write_entries(
     today: dt.date | None = None,
 ) -> SyntheticSet:
     """Write `count` entry files under `folder/<area>/`, and the geocode cache they need."""
-    from .geocode import Address, CacheRecord, format_cache
-    from .model import Location
+    from build_tools.entries.geocode import Address, CacheRecord, format_cache
+    from build_tools.entries.model import Location
 
     today = today or dt.date.today()
     result = SyntheticSet(folder=folder, cache_path=cache_path)

@@ -4,8 +4,8 @@ The site makes no request to a CDN: these files are committed under
 `site_overrides/assets/vendor/<name>-<version>/` with their licences, and listed with their
 sha256 in that folder's README. This script is the only way they should change:
 
-    python -m build_tools.vendor            # fetch with `npm pack`, copy, rewrite the README
-    python -m build_tools.vendor --check    # offline: do the files match the README?
+    python -m build_tools.site.vendor            # fetch with `npm pack`, copy, rewrite the README
+    python -m build_tools.site.vendor --check    # offline: do the files match the README?
 
 The versions are the ones Folium 0.20 loads by default, so the map behaves as Folium's own
 templates expect. Changing a version here changes the paths `mapping.py` links to.
@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENDOR_DIR = ROOT / "site_overrides" / "assets" / "vendor"
 SITE_PREFIX = "assets/vendor"  # where MkDocs serves VENDOR_DIR
 
@@ -120,8 +120,8 @@ def readme(hashes: dict[Package, dict[str, str]]) -> str:
         "# Vendored browser libraries",
         "",
         "Served by the site itself (no CDN). Do not edit these files: refresh them with",
-        "`python -m build_tools.vendor` (it runs `npm pack` and rewrites this list), and check",
-        "them with `python -m build_tools.vendor --check`. Versions follow Folium 0.20's defaults.",
+        "`python -m build_tools.site.vendor` (it runs `npm pack` and rewrites this list), and check",
+        "them with `python -m build_tools.site.vendor --check`. Versions follow Folium 0.20's defaults.",
         "",
         "When upgrading leaflet.markercluster, check `assets/js/map-frame.js`: it replaces the",
         "private `_getExpandedVisibleBounds` (clusters for half a screen around the view).",

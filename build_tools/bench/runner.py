@@ -46,8 +46,8 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .chromium import CHROMIUM, CHROMIUM_ARGS
-from .settings import Settings, load_settings
+from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS
+from build_tools.settings import Settings, load_settings
 
 KEEP_MARKER = "<!-- Below this line: notes by hand, kept when the benchmark rewrites the file. -->"
 PROJECT_PARTS = ("mkdocs.yml", "docs", "schema", "site_overrides")
@@ -253,7 +253,8 @@ def child_main(argv: list[str]) -> int:
 
 def mkdocs_build(config_file: Path, site_dir: Path) -> ChildRun:
     code = (
-        "import sys; from build_tools.bench import child_main; sys.exit(child_main(sys.argv[1:]))"
+        "import sys; from build_tools.bench.runner import child_main; "
+        "sys.exit(child_main(sys.argv[1:]))"
     )
     argv = [sys.executable, "-c", code, str(config_file), str(site_dir), repr(time.time())]
     return run_child(argv, cwd=config_file.parent)
@@ -762,9 +763,9 @@ def measure(
     err: TextIO | None = None,
 ) -> SizeResult:
     """Generate `size` entries and measure everything asked for; never raises for a build."""
-    from .loader import load_paths
-    from .synthetic import write_entries
-    from .validate import validate_entries
+    from build_tools.bench.synthetic import write_entries
+    from build_tools.entries.loader import load_paths
+    from build_tools.entries.validate import validate_entries
 
     err = err or sys.stderr
     result = SizeResult(size)
@@ -1326,9 +1327,9 @@ def run_bench(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m build_tools.bench`: the same as `community-map bench`, with more switches."""
+    """`python -m build_tools.bench.runner`: `community-map bench`, with more switches."""
     parser = argparse.ArgumentParser(
-        prog="python -m build_tools.bench",
+        prog="python -m build_tools.bench.runner",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

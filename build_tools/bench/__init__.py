@@ -1,0 +1,1 @@
+"""The benchmark: synthetic entries, timed builds, browser measurements."""

@@ -1,0 +1,1 @@
+"""Open data: the downloads other directories reuse."""

@@ -1,0 +1,1 @@
+"""Load, model, validate and locate entries: everything about one activity file."""
