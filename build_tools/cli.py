@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from build_tools import console
 from build_tools.settings import load_settings
 
 
@@ -100,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(args.config)
     if args.command == "validate":
         paths = args.paths or [settings.entries_dir]
-        return console.validate_command(
+        from build_tools.entries.validate import validate_command
+
+        return validate_command(
             settings, paths, strict=args.strict, fmt=args.format, today=args.today
         )
     if args.command == "new":

@@ -1,18 +1,76 @@
-"""How problems are shown: one line each for people, JSON for machines, annotations on GitHub."""
+"""Everything the commands print: one line per problem for people, JSON for machines,
+annotations on GitHub, and the escaping that keeps provider text inert in all of them.
+
+Provider text reaches terminals and GitHub Actions logs through validator, review, geocode
+and every other command's messages. A newline inside a value could start a second line that
+the runner reads as a workflow command (`::error ...`, `::add-mask::`, `::stop-commands::`),
+and an ESC or a bidirectional character would be interpreted by a terminal or a log viewer.
+So a provider value is quoted with `shown()` where a message is built, and every line a
+command writes goes through `safe_line()` as the last net.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 import sys
-from pathlib import Path
-from typing import TextIO
+import unicodedata
+from collections.abc import Iterable
+from typing import Any, TextIO
 
-from build_tools.entries.loader import load_paths
-from build_tools.entries.model import Problem
-from build_tools.entries.validate import validate_entries
-from build_tools.settings import Settings
+MAX_SHOWN = 80  # characters of a provider value quoted in a message
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(char: str) -> str:
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _unsafe(char: str) -> bool:
+    """Controls, format characters (bidirectional overrides, zero-width joiners...), line and
+    paragraph separators, private-use and unassigned code points: anything not plainly shown."""
+    if char == " ":
+        return False
+    category = unicodedata.category(char)
+    return (category[0] in "CZ" and category != "Zs") or category in ("Zl", "Zp")
+
+
+def escape_text(text: str, *, backslashes: bool = True) -> str:
+    """Every character that could act (rather than show) written as an escape: `\\n`,
+    `\\u001b`, `\\u202e`. Backslashes are doubled first (unless `backslashes` is false,
+    for text that was escaped already), so a provider value reads back unambiguously."""
+    if text.isprintable() and (not backslashes or "\\" not in text):
+        return text
+    if backslashes:
+        text = text.replace("\\", "\\\\")
+    return "".join(_escape_char(c) if _unsafe(c) else c for c in text)
+
+
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """A provider value as it may appear inside a message: escaped, on one line, shortened to
+    `limit` characters (with an ellipsis) so a huge value cannot flood a log."""
+    text = escape_text(value if isinstance(value, str) else str(value))
+    if len(text) > limit:
+        text = text[: max(limit - 1, 1)] + "…"
+    return text
+
+
+def safe_line(line: str) -> str:
+    """One line fit for a terminal and a GitHub Actions log: no control or bidirectional
+    character survives, and a line cannot start a workflow command (only `annotation()` may)."""
+    line = escape_text(line, backslashes=False)
+    if line.lstrip().startswith("::"):
+        line = line.replace("::", ": :", 1)
+    return line
+
+
+def write_lines(out: TextIO, text: str) -> None:
+    """Write text line by line, each through `safe_line`."""
+    for line in text.split("\n"):
+        out.write(safe_line(line) + "\n")
 
 
 def _escape_data(text: str) -> str:
@@ -24,12 +82,35 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_annotation(problem: Problem) -> str:
-    level = "error" if problem.severity == "error" else "warning"
-    title = _escape_property(problem.field or "file")
-    return (
-        f"::{level} file={_escape_property(problem.path)},line={problem.line},"
-        f"col={problem.column},title={title}::{_escape_data(problem.message)}"
+def annotation(
+    level: str, message: str, *, file: str = "", line: int = 0, col: int = 0, title: str = ""
+) -> str:
+    """A GitHub Actions annotation (`::error file=...::message`): the one kind of line that is
+    meant to start with `::`. Every part is escaped, and controls are shown as escapes."""
+    if level not in ("error", "warning", "notice"):
+        raise ValueError(f"not an annotation level: {level}")
+    props = []
+    if file:
+        props.append(f"file={_escape_property(escape_text(file))}")
+    if line:
+        props.append(f"line={int(line)}")
+    if col:
+        props.append(f"col={int(col)}")
+    if title:
+        props.append(f"title={_escape_property(escape_text(title))}")
+    head = f"::{level}" + (" " + ",".join(props) if props else "")
+    return f"{head}::{_escape_data(escape_text(message))}"
+
+
+def github_annotation(problem: Any) -> str:
+    """A validator `Problem` as an annotation on its file and line."""
+    return annotation(
+        "error" if problem.severity == "error" else "warning",
+        problem.message,
+        file=problem.path,
+        line=problem.line,
+        col=problem.column,
+        title=problem.field or "file",
     )
 
 
@@ -37,7 +118,8 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def summary_line(problems: list[Problem], files: int) -> str:
+def summary_line(problems: Iterable[Any], files: int) -> str:
+    problems = list(problems)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     plural = _plural
@@ -63,38 +145,9 @@ class Progress:
             self.stream.flush()
 
 
-def validate_command(
-    settings: Settings,
-    paths: list[Path],
-    *,
-    strict: bool = False,
-    fmt: str = "text",
-    today: str | None = None,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
+def dump_json(value: Any, out: TextIO | None = None) -> None:
+    """JSON for machines: escaped as JSON (`ensure_ascii`), so no raw control character or
+    newline inside a value reaches the stream."""
     out = out or sys.stdout
-    err = err or sys.stderr
-    day = dt.date.fromisoformat(today) if today else None
-    progress = Progress(err, "Reading entries")
-    entries, problems = load_paths(paths, base=Path.cwd(), progress=progress)
-    progress.close()
-    problems = sorted(problems + validate_entries(entries, settings, today=day))
-    files = len({e.path for e in entries} | {p.path for p in problems})
-    if fmt == "json":
-        json.dump(
-            {"files": files, "problems": [p.__dict__ for p in problems]},
-            out,
-            indent=2,
-            ensure_ascii=False,
-        )
-        out.write("\n")
-    else:
-        for problem in problems:
-            out.write(problem.format() + "\n")
-        out.write(summary_line(problems, files) + "\n")
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        for problem in problems:
-            out.write(github_annotation(problem) + "\n")
-    failing = [p for p in problems if p.severity == "error" or strict]
-    return 1 if failing else 0
+    json.dump(value, out, indent=2, ensure_ascii=True, default=str)
+    out.write("\n")

@@ -86,7 +86,7 @@ def test_github_annotations_cannot_inject_commands() -> None:
     problem = Problem("a,b.yml", 3, 4, "name", "bad\n::error file=x::owned %0A", "error")
     line = github_annotation(problem)
     assert line == (
-        "::error file=a%2Cb.yml,line=3,col=4,title=name::bad%0A::error file=x::owned %250A"
+        "::error file=a%2Cb.yml,line=3,col=4,title=name::bad\\n::error file=x::owned %250A"
     )
     assert "\n" not in line
     result = run(

@@ -13,15 +13,19 @@ import datetime as dt
 import difflib
 import html
 import json
+import os
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import phonenumbers
 
-from build_tools.entries.loader import field_name
+from build_tools import console
+from build_tools.entries.loader import field_name, load_paths
 from build_tools.entries.model import Entry, Path_, Problem, normalise_postcode
 from build_tools.settings import Settings, Vocabulary
 
@@ -677,3 +681,34 @@ def validate_entries(
 ) -> list[Problem]:
     """All problems of all entries, sorted by file and line."""
     return sorted(Validator(settings, today).check(entries))
+
+
+def validate_command(
+    settings: Settings,
+    paths: list[Path],
+    *,
+    strict: bool = False,
+    fmt: str = "text",
+    today: str | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    day = dt.date.fromisoformat(today) if today else None
+    progress = console.Progress(err, "Reading entries")
+    entries, problems = load_paths(paths, base=Path.cwd(), progress=progress)
+    progress.close()
+    problems = sorted(problems + validate_entries(entries, settings, today=day))
+    files = len({e.path for e in entries} | {p.path for p in problems})
+    if fmt == "json":
+        console.dump_json({"files": files, "problems": [p.__dict__ for p in problems]}, out)
+    else:
+        for problem in problems:
+            out.write(console.safe_line(problem.format()) + "\n")
+        out.write(console.summary_line(problems, files) + "\n")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in problems:
+            out.write(console.github_annotation(problem) + "\n")
+    failing = [p for p in problems if p.severity == "error" or strict]
+    return 1 if failing else 0
