@@ -268,7 +268,8 @@ def _read_artifact(folder: Path) -> tuple[int, dict[str, Any]]:
         raise UsageError("the artifact has no pr-number file") from None
     if not PR_NUMBER.match(raw_number):
         raise UsageError(
-            f"the artifact's pull request number is not a positive integer: {console.shown(raw_number)}"
+            "the artifact's pull request number is not a positive integer: "
+            + console.shown(raw_number)
         )
     path = folder / "report.json"
     try:
@@ -443,7 +444,8 @@ def pr_comment_command(
         if actual != head_sha:
             err.write(
                 console.safe_line(
-                    f"pr-comment: refused: pull request #{number} has head {console.shown(actual[:12])}, "
+                    f"pr-comment: refused: pull request #{number} has head "
+                    f"{console.shown(actual[:12])}, "
                     f"but this run checked {head_sha[:12]}; the artifact is not for it (or the "
                     "pull request moved on: its next check run will comment)"
                 )
@@ -463,7 +465,10 @@ def pr_comment_command(
     except GitHubError as error:
         err.write(console.safe_line(f"pr-comment: error: {console.shown(str(error), 300)}") + "\n")
         return 1
-    line = f"Commented on pull request #{number} (comment {comment.get('id')}); labels: {', '.join(labels) or 'none'}"
+    line = (
+        f"Commented on pull request #{number} (comment {comment.get('id')}); "
+        f"labels: {', '.join(labels) or 'none'}"
+    )
     out.write(console.safe_line(line) + "\n")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary and os.environ.get("GITHUB_ACTIONS") == "true":

@@ -485,8 +485,8 @@ def build_report(inputs: Inputs, vocab: Vocabulary) -> Report:
             old = base_by_id.get(new.id)  # moved under another name in the same change
         if new is None and old is not None and status == "D" and old.id in head_by_id:
             continue  # the file was moved: its new path carries the change
-        if new is None and old is None:
-            continue  # could not be read at all: its problems are listed below
+        if new is None and (old is None or status != "D"):
+            continue  # in the head but unreadable: its problems are listed below
         ident = (new or old).id  # type: ignore[union-attr]
         if new is not None and old is not None:
             change = "changed"
@@ -677,7 +677,8 @@ def render_markdown(data: Mapping[str, Any], *, marker: bool = True) -> str:
     """The report as GitHub-flavoured Markdown. Every value from the data is made inert, so
     this is safe on data from an untrusted artifact too."""
     lines = [MARKER] if marker else []
-    lines += ["## Listing review", "", f"**{inert(verdict_of(data))}**", ""]
+    # the verdict is our own words and counts, whatever the data holds
+    lines += ["## Listing review", "", f"**{verdict_of(data)}**", ""]
     labels = [label for label in data.get("labels") or [] if label in LABELS]
     if labels:
         lines += ["Labels: " + ", ".join(inert(label) for label in labels), ""]
@@ -710,7 +711,8 @@ def _entry_md(entry: Mapping[str, Any]) -> list[str]:
     change = entry.get("change", "")
     heading = CHANGE_HEADINGS.get(change, "Changed")
     lines = [
-        f"### {heading}: {inert(entry.get('name') or entry.get('id'), 120)} ({inert(entry.get('id'))})",
+        f"### {heading}: {inert(entry.get('name') or entry.get('id'), 120)} "
+        f"({inert(entry.get('id'))})",
         "",
     ]
     path = inert(entry.get("path", ""), 200)
