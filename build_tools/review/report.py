@@ -666,11 +666,16 @@ def _value_md(value: Any, limit: int = 300) -> str:
     return inert(value, limit)
 
 
+def _str_of(value: Any) -> str:
+    return value if isinstance(value, str) else str(value or "")
+
+
 def _problem_md(p: Mapping[str, Any]) -> str:
     where = f"{p.get('path', '')}:{int(p.get('line') or 0)}:{int(p.get('column') or 0)}"
     label = "error" if p.get("severity") == "error" else "warning"
     name = p.get("field") or "(file)"
-    return f"- **{label}** {inert(where)}: {inert(name)}: {inert(p.get('message', ''), 400)}"
+    message = _str_of(p.get("message"))[:400]
+    return f"- **{label}** {inert(f'{where}: {name}: {message}')}"
 
 
 def render_markdown(data: Mapping[str, Any], *, marker: bool = True) -> str:
