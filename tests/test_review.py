@@ -3,6 +3,7 @@ distances, ownership, and provider text that stays inert in GitHub-flavoured Mar
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import os
 import re
@@ -506,17 +507,8 @@ def test_inert_renders_the_text_and_creates_nothing(hostile: str) -> None:
     assert "\n" not in md
     for wrapper in ("{}", "- {}", "| h |\n| --- |\n| {} |", "> {}", "**{}**"):
         assert_inert_markdown(wrapper.format(md))
-    assert (
-        _text(md).strip()
-        == " ".join(hostile.split())
-        .replace("<", "&lt;")
-        .replace("&lt;", "<")
-        .replace("&", "&amp;")
-        .replace("&amp;", "&")
-        or True
-    )
     plain = re.sub(r"<[^>]+>", "", _html(md)).replace("\u2060", "")
-    import html as html_lib
+    # it reads as exactly the text, on one line (word joiners aside)
 
     assert html_lib.unescape(plain).strip() == " ".join(hostile.split())
 
