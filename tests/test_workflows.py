@@ -211,4 +211,3 @@ def test_publish_validates_geocodes_builds_with_the_real_address_and_deploys() -
 def test_mkdocs_takes_the_site_url_from_the_environment() -> None:
     text = (WORKFLOWS.parent.parent / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.search(r'^site_url: !ENV \[SITE_URL, "https://[^"]+/"\]', text, re.M)
-
