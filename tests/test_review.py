@@ -590,3 +590,24 @@ def test_word_diff_shows_only_the_changed_stretch() -> None:
     before = "one two three four five six seven eight nine ten"
     after = "one two three four FIVE six seven eight nine ten"
     assert word_diff(before, after) == ["…two three four [-five-] {+FIVE+} six seven eight…"]
+
+
+def test_a_new_id_is_shown_as_a_change(repo: Repo) -> None:
+    repo.branch("pr")
+    git(repo.path, "mv", "entries/all/knit-club.yml", "entries/all/knit-and-natter.yml")
+    repo.write(
+        "entries/all/knit-and-natter.yml", KNIT.replace("id: knit-club", "id: knit-and-natter")
+    )
+    head = repo.commit("new id")
+    _, data = review_json(repo, "main", head)
+    (entry,) = data["entries"]
+    assert entry["change"] == "changed"
+    assert entry["fields_changed"] == ["id"]
+    assert entry["changes"] == [
+        {
+            "label": "Id (the page's address)",
+            "key": "id",
+            "before": "knit-club",
+            "after": "knit-and-natter",
+        }
+    ]

@@ -566,6 +566,15 @@ def _same(a: Any, b: Any) -> bool:
 def _compare(report: EntryReport, old: Entry, new: Entry, vocab: Vocabulary, region: str) -> None:
     keys = sorted(set(old.data) | set(new.data))
     report.fields_changed = [k for k in keys if not _same(old.data.get(k), new.data.get(k))]
+    if old.id != new.id:
+        report.changes.append(
+            {
+                "label": "Id (the page's address)",
+                "key": "id",
+                "before": old.id,
+                "after": new.id,
+            }
+        )
     before = {f.key: f for f in describe(old, vocab, region)}
     for after in describe(new, vocab, region):
         earlier = before.get(after.key, Field(after.key, after.label, after.sources, ""))
@@ -751,7 +760,9 @@ def _entry_md(entry: Mapping[str, Any]) -> list[str]:
     if change == "added":
         lines += ["| Field | As the page will show it |", "| --- | --- |"]
         for item in entry.get("fields") or []:
-            lines.append(f"| {inert(item.get('label', ''))} | {_value_md(item.get('value', ''))} |")
+            limit = 1500 if item.get("key") == "description" else 300
+            value = _value_md(item.get("value", ""), limit)
+            lines.append(f"| {inert(item.get('label', ''))} | {value} |")
         lines.append("")
     elif change == "changed":
         rows = entry.get("changes") or []
