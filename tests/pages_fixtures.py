@@ -309,12 +309,28 @@ def _keep(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
 _KeepTags.add_multi_constructor("tag:yaml.org,2002:python/", _keep)
 
 
+class _EnvList(list):
+    """MkDocs' `!ENV [NAME, default]` (the site_url), written back as it was."""
+
+
+def _keep_env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.SequenceNode):
+        return _EnvList(loader.construct_sequence(node))
+    return _EnvList([loader.construct_scalar(node)])  # type: ignore[arg-type]
+
+
+_KeepTags.add_constructor("!ENV", _keep_env)
+
+
 class _KeepTagsDumper(yaml.SafeDumper):
     pass
 
 
 _KeepTagsDumper.add_representer(
     _Tagged, lambda dumper, value: dumper.represent_scalar(value.tag, str(value))
+)
+_KeepTagsDumper.add_representer(
+    _EnvList, lambda dumper, value: dumper.represent_sequence("!ENV", list(value), flow_style=True)
 )
 
 

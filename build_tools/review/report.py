@@ -714,10 +714,10 @@ def render_markdown(data: Mapping[str, Any], *, marker: bool = True) -> str:
         lines.append("")
     author = data.get("author")
     if author:
-        lines.append(f"Author: {inert(author)}")
+        lines += [f"Author: {inert(author)}", ""]
     head = str(data.get("head") or "")
     if head:
-        lines.append(f"Head commit: {inert(head[:12])}")
+        lines += [f"Head commit: {inert(head[:12])}", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
