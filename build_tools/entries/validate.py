@@ -25,6 +25,7 @@ from typing import Any, TextIO
 import phonenumbers
 
 from build_tools import console
+from build_tools.entries import placeholders
 from build_tools.entries.loader import field_name, load_paths
 from build_tools.entries.model import Entry, Path_, Problem, normalise_postcode
 from build_tools.settings import Settings, Vocabulary
@@ -614,7 +615,23 @@ class Validator:
     def check_entry(self, entry: Entry) -> list[Problem]:
         schema = self.schema_problems(entry)
         semantic = self.semantic_problems(entry)
-        return schema + semantic
+        return self._placeholders(entry, schema + semantic)
+
+    @staticmethod
+    def _placeholders(entry: Entry, problems: list[Problem]) -> list[Problem]:
+        """A value still as `community-map new` wrote it is refused, and that is all there is
+        to say about the field (the example postcode is also "not a postcode", and so on)."""
+        examples = list(placeholders.found(entry.data))
+        if not examples:
+            return problems
+        fields = {field_name(path) for path, _ in examples}
+        kept = [p for p in problems if p.field not in fields]
+        for path, message in examples:
+            line, column = entry.mark(path)
+            kept.append(
+                Problem(entry.path, line, column, field_name(path), message, code="placeholder")
+            )
+        return kept
 
     @staticmethod
     def cross_entry(entries: list[Entry]) -> list[Problem]:
