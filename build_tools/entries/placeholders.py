@@ -37,8 +37,7 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder(
         ("summary",),
         "Replace this with one sentence about what happens and who it is for.",
-        "replace it with one sentence (10 to 200 characters) about what happens and who it "
-        "is for",
+        "replace it with one sentence (10 to 200 characters) about what happens and who it is for",
     ),
     Placeholder(
         ("description",),

@@ -28,7 +28,7 @@ from build_tools import console
 from build_tools.entries import placeholders
 from build_tools.entries.loader import field_name, load_paths
 from build_tools.entries.model import Entry, Path_, Problem, normalise_postcode
-from build_tools.settings import Settings, Vocabulary
+from build_tools.settings import Settings, Term, Vocabulary
 
 try:  # the fast path; the full report never depends on it
     import jsonschema_rs
@@ -142,10 +142,11 @@ class Validator:
         # explains the "missing" field it was meant to be.
         typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
         meant = {
-            (tuple(e.absolute_path), guess)
+            (guess[:-1], guess[-1])
             for e in errors
             if e.validator == "additionalProperties"
-            for guess in self._misspellings(e)
+            for guesses in self._field_guesses(e).values()
+            for guess in guesses
         }
         for error in errors:
             path = tuple(error.absolute_path)
@@ -170,14 +171,54 @@ class Validator:
                 )
         return problems
 
-    @staticmethod
-    def _misspellings(error: Any) -> list[str]:
+    def _field_paths(self) -> list[Path_]:
+        """Every field an entry can have, as a path (`("location", "postcode")`), not going
+        into lists: where a word a provider wrote at the wrong level may belong."""
+        if not hasattr(self, "_paths"):
+            paths: list[Path_] = []
+
+            def walk(node: dict[str, Any], path: Path_) -> None:
+                for name, child in (node.get("properties") or {}).items():
+                    paths.append((*path, name))
+                    if isinstance(child, dict):
+                        walk(child, (*path, name))
+
+            walk(self.schema, ())
+            self._paths = paths
+        return self._paths
+
+    def _field_guesses(self, error: Any) -> dict[str, list[Path_]]:
+        """For each unknown field of an additionalProperties error, the fields it probably
+        meant, as full paths: a close spelling at the same level (`sumary` -> `summary`), or a
+        field of another group written at the wrong level (`postcode` at the top ->
+        `location.postcode`, `adress` -> `location.address`)."""
+        level: Path_ = tuple(error.absolute_path)
         allowed = list(error.schema.get("properties", {}))
-        extras = set(error.instance) - set(allowed) if isinstance(error.instance, dict) else ()
-        found = []
+        value = error.instance
+        extras = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
+        guesses: dict[str, list[Path_]] = {}
+        others = [p for p in self._field_paths() if p[:-1] != _named(level)]
         for extra in extras:
-            found.extend(difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6))
-        return found
+            word = str(extra).strip().lower().replace(" ", "_").replace("-", "_")
+            if word in allowed and word != extra:
+                guesses[extra] = [(*level, word)]
+                continue
+            exact = [p for p in others if p[-1] == word]
+            if exact:
+                guesses[extra] = sorted(exact, key=lambda p: (p[0] != "contact", p))
+                continue
+            best: list[tuple[float, int, Path_]] = []
+            for name in allowed:
+                ratio = difflib.SequenceMatcher(None, word, name).ratio()
+                if ratio >= 0.6:
+                    best.append((ratio, 1, (*level, name)))
+            for path in others:
+                ratio = difflib.SequenceMatcher(None, word, path[-1]).ratio()
+                if ratio >= 0.75:
+                    best.append((ratio, 0, path))
+            if best:
+                guesses[extra] = [max(best, key=lambda b: (b[0], b[1]))[2]]
+        return guesses
 
     def _hint(self, schema: dict[str, Any], path: Path_) -> str:
         hint = schema.get("x-hint") if isinstance(schema, dict) else None
@@ -217,17 +258,13 @@ class Validator:
             return
         if kind == "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
+            guesses = self._field_guesses(error)
             for extra in sorted(set(value) - set(allowed)):
-                guess = difflib.get_close_matches(extra, allowed, n=1, cutoff=0.6)
-                tip = (
-                    f"did you mean `{guess[0]}`?"
-                    if guess
-                    else f"the fields allowed here are {', '.join(allowed)}"
-                )
+                tip = _field_tip(path, guesses.get(extra, []), allowed)
                 yield (
                     (*path, extra),
                     (*path, extra),
-                    (f"`{extra}` is not a field an entry can have: {tip}"),
+                    (f"`{console.shown(extra)}` is not a field an entry can have: {tip}"),
                     True,
                 )
             return
@@ -431,18 +468,28 @@ class Validator:
                 continue
             terms = getattr(self.vocabulary, list_name)
             allowed = list(terms) + (["all"] if field == "areas" else [])
+            synonyms = self._synonyms().get(list_name, {})
             for index, value in enumerate(values):
                 if not isinstance(value, str) or value in allowed:
                     continue
-                guess = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+                guesses = suggest_terms(value, terms, synonyms, extra=allowed[len(terms) :])
                 tip = (
-                    f"did you mean `{guess[0]}`?"
-                    if guess
+                    "did you mean " + " or ".join(f"`{g}`" for g in guesses) + "?"
+                    if guesses
                     else f"use a value from schema/{list_name}.yml"
                 )
-                add((field, index), f"`{value}` is not one of the {list_name}: {tip}", code="list")
+                add(
+                    (field, index),
+                    f"`{console.shown(value)}` is not one of the {list_name}: {tip}",
+                    code="list",
+                )
             if field == "areas" and "all" in values and len(values) > 1:
                 add((field,), "`all` already covers every area: write `[all]` alone", code="list")
+
+    def _synonyms(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        if not hasattr(self, "_synonym_lists"):
+            self._synonym_lists = self.settings.synonyms()
+        return self._synonym_lists
 
     def _text(self, value: Any, path: Path_, add: Any) -> None:
         if isinstance(value, str):
@@ -682,6 +729,71 @@ class Validator:
                         )
                     )
         return problems
+
+
+def _words(text: str) -> str:
+    """`Mental Health`, `mental_health` and `mental-health` are the same words."""
+    return " ".join(re.sub(r"[-_/,.&]+", " ", text.casefold().replace("'", "")).split())
+
+
+def suggest_terms(
+    value: str,
+    terms: dict[str, Term],
+    synonyms: dict[str, tuple[str, ...]],
+    extra: Iterable[str] = (),
+) -> list[str]:
+    """The ids a provider probably meant by a value not in a controlled list, best first, at
+    most two: the id written another way or the term's display name (`Physical activity`),
+    its main town for an area (`Margate` -> `thanet`), a word from `schema/synonyms.yml`
+    (`walking` -> `physical-activity`), the start of an id or name (`arts` ->
+    `arts-and-creativity`), then a close spelling of an id or name."""
+    word = _words(value)
+    if not word:
+        return []
+    ids = [*terms, *extra]
+    for rule in (
+        lambda i: _words(i) == word,
+        lambda i: i in terms and _words(terms[i].name) == word,
+        lambda i: i in terms and bool(terms[i].town) and _words(terms[i].town) == word,
+        lambda i: word in {_words(w) for w in synonyms.get(i, ())},
+    ):
+        found = [i for i in ids if rule(i)]
+        if found:
+            return found[:2]
+    starts = [
+        i
+        for i in ids
+        if _words(i).startswith(word)
+        or (i in terms and _words(terms[i].name).startswith(word))
+        or (i in terms and any(w.startswith(word) for w in _words(terms[i].name).split()))
+    ]
+    if starts and len(word) >= 3:
+        return starts[:2]
+    scored: dict[str, float] = {}
+    for i in ids:
+        names = [_words(i)] + ([_words(terms[i].name)] if i in terms else [])
+        names += [_words(w) for w in synonyms.get(i, ())]
+        ratio = max(difflib.SequenceMatcher(None, word, n).ratio() for n in names)
+        if ratio >= 0.75:
+            scored[i] = ratio
+    return sorted(scored, key=lambda i: -scored[i])[:1]
+
+
+def _named(path: Path_) -> Path_:
+    """A path without its list positions, as the schema's field paths are written."""
+    return tuple(p for p in path if not isinstance(p, int))
+
+
+def _field_tip(level: Path_, guesses: list[Path_], allowed: list[str]) -> str:
+    """ "did you mean ...?" for an unknown field, saying where a field of another group goes."""
+    if not guesses:
+        return f"the fields allowed here are {', '.join(allowed)}"
+    same = [g for g in guesses if _named(g[:-1]) == _named(level)]
+    if same:
+        return f"did you mean `{same[0][-1]}`?"
+    names = " or ".join(f"`{field_name(g)}`" for g in guesses)
+    groups = " or ".join(f"`{field_name(g[:-1])}:`" for g in guesses)
+    return f"did you mean {names}? Write `{guesses[0][-1]}:` indented under {groups}"
 
 
 def _link_ok(url: str) -> bool:
