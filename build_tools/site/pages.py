@@ -737,6 +737,20 @@ def about_html(ctx: _Context) -> str:
     )
 
 
+# Material renders a navigation section's label with `tabindex=""` (an empty value, which the
+# HTML standard does not allow) when the section is expanded in the navigation tabs, as the
+# About and "Add your activity" sections are on their own pages. An empty tabindex means no
+# tabindex to browsers, so dropping the attribute changes nothing but the markup's validity.
+_EMPTY_TABINDEX = re.compile(r'(<label\b[^>]*?)\s+tabindex=""')
+
+
+def valid_theme_markup(html: str) -> str:
+    """A rendered page without the theme's invalid empty `tabindex` on section labels."""
+    if 'tabindex=""' not in html:
+        return html
+    return _EMPTY_TABINDEX.sub(r"\1", html)
+
+
 # --- the generator -------------------------------------------------------------------------
 
 
