@@ -135,6 +135,25 @@ class Settings:
         "did you mean" reads it too."""
         return load_synonyms(self.schema_dir)
 
+    def postcode_districts(self) -> dict[str, tuple[str, ...]]:
+        """`schema/postcode-districts.yml`: postcode district (`ME15`) -> the areas it lies
+        in; empty when the region has no such file. The validator warns about a postcode
+        that cannot be in any of an entry's areas."""
+        return load_postcode_districts(self.schema_dir)
+
+
+def load_postcode_districts(schema_dir: Path) -> dict[str, tuple[str, ...]]:
+    path = schema_dir / "postcode-districts.yml"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle) or {}
+    districts: dict[str, list[str]] = {}
+    for area, codes in raw.items():
+        for code in codes or ():
+            districts.setdefault(str(code).strip().upper(), []).append(str(area))
+    return {code: tuple(areas) for code, areas in districts.items()}
+
 
 _VOCAB_CACHE: dict[tuple[Path, tuple[float, ...]], Vocabulary] = {}
 

@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import html
 import json
+import math
 import os
 import re
 import sys
@@ -515,6 +516,8 @@ class Validator:
                 f"`{postcode}` is not a full UK postcode: write it like ME15 7RN",
                 code="postcode",
             )
+        if isinstance(postcode, str) and POSTCODE.match(normalise_postcode(postcode)):
+            self._postcode_area(entry, normalise_postcode(postcode), add)
         place = entry.location
         if place is not None and place.has_coordinates:
             region = self.settings.region
@@ -532,6 +535,92 @@ class Validator:
                     f"({lat}, {lon}) is outside {region.name}: {tip}",
                     code="bounds",
                 )
+
+    def _postcode_area(self, entry: Entry, postcode: str, add: Any) -> None:
+        """A warning when the postcode cannot be in the areas the entry lists, or in its town
+        when the town is an area's main town: by the postcode district table when it knows
+        the district, otherwise by the distance of the entry's coordinates (or its cached
+        ones) from the areas' centres. Never the network."""
+        if not hasattr(self, "_districts"):
+            self._districts = self.settings.postcode_districts()
+        areas = self.vocabulary.areas
+        listed = [a for a in entry.areas if a in areas]
+        town = _words(entry.location.town) if entry.location else ""
+        town_area = next(
+            (a for a, t in areas.items() if town and town in (_words(t.town), _words(t.name))),
+            None,
+        )
+        shown = console.shown(postcode)
+
+        def names(ids: Iterable[str]) -> str:
+            return " or ".join(areas[i].name if i in areas else i for i in ids)
+
+        district = postcode.split(" ")[0]
+        found = self._districts.get(district)
+        if found:
+            if listed and "all" not in entry.areas and not set(found) & set(listed):
+                add(
+                    ("location", "postcode"),
+                    f"`{shown}` is a postcode of {names(found)}, not of {names(listed)} "
+                    f"(the {'area' if len(listed) == 1 else 'areas'} this entry lists): check "
+                    "the postcode, or change `areas`",
+                    severity="warning",
+                    code="postcode-area",
+                )
+            elif town_area and town_area not in found:
+                add(
+                    ("location", "postcode"),
+                    f"`{shown}` is a postcode of {names(found)}, but the town is "
+                    f"{console.shown(entry.location.town)}: check the postcode and the town",  # type: ignore[union-attr]
+                    severity="warning",
+                    code="postcode-area",
+                )
+            return
+        if self._districts and not any(
+            d.rstrip("0123456789") == _letters(district) for d in self._districts
+        ):
+            add(
+                ("location", "postcode"),
+                f"`{shown}` is not a postcode in {self.settings.region.name}: check it",
+                severity="warning",
+                code="postcode-area",
+            )
+            return
+        point = self._point(entry)
+        if point is None or not listed or "all" in entry.areas:
+            return
+        centres = [(areas[a].centre, a) for a in listed if areas[a].centre]
+        if not centres:
+            return
+        distance, nearest = min((_km(point, c), a) for c, a in centres)  # type: ignore[arg-type]
+        if distance > FAR_KM:
+            add(
+                ("location", "postcode"),
+                f"`{shown}` is {distance:.0f} km from {areas[nearest].name}, the nearest area "
+                "this entry lists: check the postcode, the coordinates and the areas",
+                severity="warning",
+                code="postcode-area",
+            )
+
+    def _point(self, entry: Entry) -> tuple[float, float] | None:
+        """Where the entry is, offline: its coordinates, else the committed geocode cache."""
+        loc = entry.location
+        if loc is None:
+            return None
+        if loc.has_coordinates:
+            return loc.lat, loc.lon  # type: ignore[return-value]
+        if not hasattr(self, "_cache"):
+            from build_tools.entries import geocode
+
+            try:
+                self._cache = geocode.load_cache(self.settings.cache_path)
+            except geocode.CacheError:
+                self._cache = {}  # the build reports a broken cache
+            self._address_key = lambda location: (
+                geocode.Address.from_location(location, self.settings.region.country).key
+            )
+        record = self._cache.get(self._address_key(loc))
+        return (record.lat, record.lon) if record is not None else None
 
     def _contact(self, contact: dict[str, Any], add: Any) -> None:
         phone = contact.get("phone")
@@ -777,6 +866,24 @@ def suggest_terms(
         if ratio >= 0.75:
             scored[i] = ratio
     return sorted(scored, key=lambda i: -scored[i])[:1]
+
+
+FAR_KM = 25  # further than this from every listed area's centre is "far outside" them
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _letters(district: str) -> str:
+    """The postcode area of a district: `ME` of `ME15`, `SW` of `SW1A`."""
+    return re.match(r"[A-Z]*", district).group(0)  # type: ignore[union-attr]
 
 
 def _named(path: Path_) -> Path_:
