@@ -280,7 +280,8 @@ class Validator:
             return
         if kind == "enum":
             choices = [str(c) for c in error.validator_value]
-            guess = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
+            same = [c for c in choices if _words(c) == _words(str(value))]  # `In person`
+            guess = same or difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
             tip = f"did you mean `{guess[0]}`?" if guess else f"write one of: {', '.join(choices)}"
             yield path, path, f"`{value}` is not allowed here: {tip}", False
             return
@@ -541,15 +542,13 @@ class Validator:
         when the town is an area's main town: by the postcode district table when it knows
         the district, otherwise by the distance of the entry's coordinates (or its cached
         ones) from the areas' centres. Never the network."""
+        areas = self.vocabulary.areas
         if not hasattr(self, "_districts"):
             self._districts = self.settings.postcode_districts()
-        areas = self.vocabulary.areas
+            self._towns = {_words(t.name): a for a, t in areas.items()}
+            self._towns.update({_words(t.town): a for a, t in areas.items() if t.town})
         listed = [a for a in entry.areas if a in areas]
-        town = _words(entry.location.town) if entry.location else ""
-        town_area = next(
-            (a for a, t in areas.items() if town and town in (_words(t.town), _words(t.name))),
-            None,
-        )
+        town_area = self._towns.get(_words(entry.location.town)) if entry.location else None
         shown = console.shown(postcode)
 
         def names(ids: Iterable[str]) -> str:
