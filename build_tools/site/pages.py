@@ -468,7 +468,14 @@ def activity_html(entry: Entry, ctx: _Context, when: list[str] | None = None) ->
             f"<p>This listing has not been checked for over {ctx.stale_span}; contact "
             "the organiser before going.</p></div>"
         )
-    when = schedule.describe(entry) if when is None else when
+    when = schedule.describe(entry, ctx.today) if when is None else when
+    if schedule.ended(entry, ctx.today):
+        notices += (
+            '<div class="admonition info cm-notice" role="note">'
+            '<p class="admonition-title">No sessions planned</p>'
+            "<p>Every session listed here has ended. Contact the organiser to ask about "
+            "new dates.</p></div>"
+        )
     when_html = "<br>".join(h(line) for line in when) or "Contact the organiser for times"
     languages = [LANGUAGES.get(code, code.upper()) for code in entry.languages]
     facts = "".join(
@@ -753,7 +760,7 @@ def generate(
     by_area: dict[str, list[str]] = defaultdict(list)
     regional: list[str] = []
     for entry in published:
-        when = schedule.describe(entry)
+        when = schedule.describe(entry, ctx.today)
         outputs.append(
             Output(
                 path=f"activities/{entry.id}.md",
