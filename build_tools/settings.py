@@ -122,6 +122,9 @@ class Settings:
     stale_after_days: int = 365
     site_name: str = "Community Map"
     site_url: str = ""  # with a trailing slash, or "" for relative links
+    # Open Referral UK ids are uuid5(namespace, ...): one namespace per directory, kept for
+    # ever, so every id stays the same across rebuilds (and differs from other directories').
+    openreferral_namespace: str = "4b4ca1e4-20d7-4929-94e1-0495d4c3e9c8"
 
     @property
     def cache_path(self) -> Path:
@@ -216,6 +219,9 @@ def from_options(
         stale_after_days=int(options.get("stale_after_days", 365)),
         site_name=site_name or "Community Map",
         site_url=(site_url.rstrip("/") + "/") if site_url else "",
+        openreferral_namespace=str(
+            (options.get("openreferral") or {}).get("namespace", Settings.openreferral_namespace)
+        ),
     )
 
 
