@@ -91,6 +91,19 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--output", type=Path, default=None, help="also write the table as Markdown to this file"
     )
+
+    oruk_api = commands.add_parser(
+        "openreferral-api",
+        help="serve the built Open Referral UK data as a read-only API",
+        description="Serve the Open Referral UK JSON the build wrote (SITE/data/openreferral/) "
+        "as a read-only HSDS 3.0 UK API, with uvicorn. Needs the `api` extra: "
+        "pip install 'community-map[api]'.",
+    )
+    oruk_api.add_argument(
+        "--site-dir", type=Path, default=Path("site"), help="the built site (default: site)"
+    )
+    oruk_api.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    oruk_api.add_argument("--port", type=int, default=8000, help="default: 8000")
     return parser
 
 
@@ -124,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         from build_tools.bench.runner import run_bench
 
         return run_bench(settings, args.sizes, validate_only=args.validate_only, output=args.output)
+    if args.command == "openreferral-api":
+        from build_tools.data.api import serve
+
+        return serve(args.site_dir, args.host, args.port)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
