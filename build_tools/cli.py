@@ -104,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     oruk_api.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     oruk_api.add_argument("--port", type=int, default=8000, help="default: 8000")
+
+    import_ = commands.add_parser(
+        "import",
+        help="make entry files from a CSV download or Open Referral UK JSON",
+        description="Write one entry file per row (a CSV with the downloads' columns) or per "
+        "service (Open Referral UK JSON: a /services page, a list or one service) into DIR. "
+        "Every row is validated first; if any is invalid, or a file exists, nothing is "
+        "written. Exit 0 when written, 1 when rows are invalid, 2 when the file is unreadable.",
+    )
+    import_.add_argument("file", type=Path, help="the CSV or JSON file")
+    import_.add_argument("--to", type=Path, required=True, help="the entries folder to write")
+    import_.add_argument("--dry-run", action="store_true", help="say what would be written")
     return parser
 
 
@@ -141,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         from build_tools.data.api import serve
 
         return serve(args.site_dir, args.host, args.port)
+    if args.command == "import":
+        from build_tools.data.importer import run_import
+
+        return run_import(settings, args.file, args.to, dry_run=args.dry_run)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -146,7 +146,9 @@ def test_schedules_use_the_profile_recurrence_model(docs) -> None:
     assert fortnightly["dtstart"] == "2026-11-04"
     assert (fortnightly["valid_from"], fortnightly["valid_to"]) == ("2026-11-04", "2027-03-31")
     assert (last["freq"], last["byday"]) == ("MONTHLY", "-1SA")
-    assert "schedules" not in by_name(docs, "Phone Befriending")
+    # no sessions, only a note: a schedule of words alone, with no recurrence
+    (note,) = by_name(docs, "Phone Befriending")["schedules"]
+    assert note["description"] == "No walks on bank holidays." and "freq" not in note
 
 
 def test_fields_map_to_the_profile(docs) -> None:

@@ -25,6 +25,7 @@ CSV_COLUMNS = (
     "id",
     "name",
     "summary",
+    "description",
     "status",
     "categories",
     "audiences",
@@ -43,6 +44,8 @@ CSV_COLUMNS = (
     "latitude",
     "longitude",
     "when",
+    "schedule",
+    "schedule_note",
     "cost",
     "cost_note",
     "booking",
@@ -51,6 +54,7 @@ CSV_COLUMNS = (
     "max_age",
     "accessibility",
     "languages",
+    "owners",
     "last_reviewed",
     "page",
 )
@@ -74,7 +78,7 @@ def record(entry: Entry, coords: dict[str, tuple[float, float]], site_url: str) 
 
 
 def _rows(entries: list[Entry], records: list[dict[str, Any]]) -> list[list[str]]:
-    from build_tools.entries.schedule import describe
+    from build_tools.entries.schedule import describe, schedule_lines
 
     rows = []
     for entry, rec in zip(entries, records, strict=True):
@@ -86,6 +90,7 @@ def _rows(entries: list[Entry], records: list[dict[str, Any]]) -> list[list[str]
             "id": entry.id,
             "name": entry.name,
             "summary": entry.summary,
+            "description": entry.description,
             "status": entry.status,
             "categories": ";".join(entry.categories),
             "audiences": ";".join(entry.audiences),
@@ -101,9 +106,13 @@ def _rows(entries: list[Entry], records: list[dict[str, Any]]) -> list[list[str]
             "address": loc.address if loc else "",
             "town": loc.town if loc else "",
             "postcode": loc.postcode if loc else "",
-            "latitude": position.get("lat", ""),
-            "longitude": position.get("lon", ""),
+            # the position found for the map, or else the coordinates as written (a closed
+            # listing is not placed on the map but keeps its own coordinates)
+            "latitude": position.get("lat", loc.lat if loc and loc.lat is not None else ""),
+            "longitude": position.get("lon", loc.lon if loc and loc.lon is not None else ""),
             "when": "; ".join(describe(entry)),
+            "schedule": schedule_lines(entry),
+            "schedule_note": entry.schedule_note,
             "cost": entry.cost,
             "cost_note": entry.cost_note,
             "booking": entry.booking,
@@ -112,6 +121,7 @@ def _rows(entries: list[Entry], records: list[dict[str, Any]]) -> list[list[str]
             "max_age": hi if hi is not None else "",
             "accessibility": ";".join(entry.accessibility),
             "languages": ";".join(entry.languages),
+            "owners": ";".join(entry.owners),
             "last_reviewed": entry.last_reviewed.isoformat() if entry.last_reviewed else "",
             "page": rec.get("page", ""),
         }

@@ -245,6 +245,20 @@ def schedule_document(
     )
 
 
+def _note_only(entry: Entry, ids: Ids, service_id: str) -> list[dict[str, Any]]:
+    """No regular sessions but a note ("by appointment"): a schedule of words alone."""
+    if not entry.schedule_note:
+        return []
+    return [
+        {
+            "id": ids("schedule", entry.id, "note"),
+            "service_id": service_id,
+            "description": entry.schedule_note,
+            "notes": entry.schedule_note,
+        }
+    ]
+
+
 def _attributes(entry: Entry, settings: Settings, ids: Ids, service_id: str) -> list[dict]:
     lists = taxonomy_terms(settings)
     chosen = {
@@ -392,7 +406,8 @@ def service_document(
             "schedules": [
                 schedule_document(entry, s, i, ids, service_id)
                 for i, s in enumerate(entry.schedule)
-            ],
+            ]
+            or _note_only(entry, ids, service_id),
             "service_areas": [
                 {
                     "id": ids("service_area", entry.id, area),
