@@ -176,3 +176,27 @@ def test_today_is_the_build_date(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings_module.today() == dt.date(2027, 2, 3)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert settings_module.today() == dt.date.today()
+
+
+def test_finder_filters_ignore_ended_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from build_tools.site import finder
+
+    entry = make_entry(
+        schedule=[
+            {"days": ["mon"], "start": "18:00", "end": "20:00", "frequency": "weekly"},
+            {
+                "days": ["fri"],
+                "start": "10:00",
+                "end": "11:00",
+                "frequency": "weekly",
+                "ends_on": "2026-11-27",
+            },
+        ]
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", _epoch(TODAY))
+    assert schedule.running_days(entry) == ("mon",)
+    assert schedule.times_of_day(entry) == {"evening"}
+    record = finder.record(entry, make_settings().vocabulary(), {})
+    assert record["w"] == 1  # Monday only
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", _epoch(dt.date(2026, 11, 27)))
+    assert schedule.running_days(entry) == ("mon", "fri")

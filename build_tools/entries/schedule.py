@@ -93,10 +93,7 @@ def describe(entry: Entry, today: dt.date | None = None) -> list[str]:
     """One line per session still running on `today` (the build date by default), then the
     schedule note; empty when nothing is said. When every session has ended, one line says
     so, so a listing never looks as if it still meets."""
-    if today is None:
-        from build_tools.settings import today as build_date
-
-        today = build_date()
+    today = _build_date(today)
     sessions = current_sessions(entry, today)
     lines = [describe_session(s, today) for s in sessions]
     if entry.schedule and not sessions:
@@ -175,10 +172,24 @@ def _minutes(hhmm: str) -> int | None:
         return None
 
 
-def times_of_day(entry: Entry) -> set[str]:
-    """Which of morning, afternoon and evening any session overlaps."""
+def _build_date(today: dt.date | None) -> dt.date:
+    if today is not None:
+        return today
+    from build_tools.settings import today as build_date
+
+    return build_date()
+
+
+def running_days(entry: Entry, today: dt.date | None = None) -> tuple[str, ...]:
+    """The weekdays of the sessions still running on `today` (the build date by default)."""
+    found = {d for s in current_sessions(entry, _build_date(today)) for d in s.days}
+    return tuple(d for d in DAY_ORDER if d in found)
+
+
+def times_of_day(entry: Entry, today: dt.date | None = None) -> set[str]:
+    """Which of morning, afternoon and evening any session still running overlaps."""
     found: set[str] = set()
-    for session in entry.schedule:
+    for session in current_sessions(entry, _build_date(today)):
         start, end = _minutes(session.start), _minutes(session.end)
         if start is None or end is None:
             continue
