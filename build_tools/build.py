@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from build_tools.data import exports
+from build_tools.data import calendars, exports, openreferral
 from build_tools.entries.geocode import coordinates_offline
 from build_tools.entries.loader import load_paths
 from build_tools.entries.model import Entry, Problem
@@ -59,6 +59,8 @@ STEPS = (
     ("finder", finder),
     ("map", mapping),
     ("exports", exports),
+    ("open referral", openreferral),
+    ("calendars", calendars),
     ("provider docs", provider_docs),
 )
 

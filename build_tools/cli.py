@@ -91,6 +91,31 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--output", type=Path, default=None, help="also write the table as Markdown to this file"
     )
+
+    oruk_api = commands.add_parser(
+        "openreferral-api",
+        help="serve the built Open Referral UK data as a read-only API",
+        description="Serve the Open Referral UK JSON the build wrote (SITE/data/openreferral/) "
+        "as a read-only HSDS 3.0 UK API, with uvicorn. Needs the `api` extra: "
+        "pip install 'community-map[api]'.",
+    )
+    oruk_api.add_argument(
+        "--site-dir", type=Path, default=Path("site"), help="the built site (default: site)"
+    )
+    oruk_api.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    oruk_api.add_argument("--port", type=int, default=8000, help="default: 8000")
+
+    import_ = commands.add_parser(
+        "import",
+        help="make entry files from a CSV download or Open Referral UK JSON",
+        description="Write one entry file per row (a CSV with the downloads' columns) or per "
+        "service (Open Referral UK JSON: a /services page, a list or one service) into DIR. "
+        "Every row is validated first; if any is invalid, or a file exists, nothing is "
+        "written. Exit 0 when written, 1 when rows are invalid, 2 when the file is unreadable.",
+    )
+    import_.add_argument("file", type=Path, help="the CSV or JSON file")
+    import_.add_argument("--to", type=Path, required=True, help="the entries folder to write")
+    import_.add_argument("--dry-run", action="store_true", help="say what would be written")
     return parser
 
 
@@ -124,6 +149,14 @@ def main(argv: list[str] | None = None) -> int:
         from build_tools.bench.runner import run_bench
 
         return run_bench(settings, args.sizes, validate_only=args.validate_only, output=args.output)
+    if args.command == "openreferral-api":
+        from build_tools.data.api import serve
+
+        return serve(args.site_dir, args.host, args.port)
+    if args.command == "import":
+        from build_tools.data.importer import run_import
+
+        return run_import(settings, args.file, args.to, dry_run=args.dry_run)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -35,6 +35,7 @@ class CommunityMapConfig(Config):
     postcode_lookup_url = c.Type(str, default="https://api.postcodes.io/postcodes/{postcode}")
     stale_after_days = c.Type(int, default=365)
     search = c.Type(bool, default=True)  # run Pagefind after the build
+    openreferral = c.Type(dict, default={})  # {namespace: a UUID}: Open Referral UK ids
 
 
 class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):

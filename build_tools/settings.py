@@ -7,6 +7,7 @@ and the controlled lists in `schema/`. The plugin and the command line both buil
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,9 @@ class Settings:
     stale_after_days: int = 365
     site_name: str = "Community Map"
     site_url: str = ""  # with a trailing slash, or "" for relative links
+    # Open Referral UK ids are uuid5(namespace, ...): one namespace per directory, kept for
+    # ever, so every id stays the same across rebuilds (and differs from other directories').
+    openreferral_namespace: str = "4b4ca1e4-20d7-4929-94e1-0495d4c3e9c8"
 
     @property
     def cache_path(self) -> Path:
@@ -234,6 +238,9 @@ def from_options(
         stale_after_days=int(options.get("stale_after_days", 365)),
         site_name=site_name or "Community Map",
         site_url=(site_url.rstrip("/") + "/") if site_url else "",
+        openreferral_namespace=str(
+            (options.get("openreferral") or {}).get("namespace", Settings.openreferral_namespace)
+        ),
     )
 
 
@@ -285,3 +292,13 @@ def load_settings(config_file: Path | None = None) -> Settings:
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in {"1", "true", "yes"}
+
+
+def today() -> dt.date:
+    """The build date: `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set, for
+    reproducible builds and tests that do not depend on the calendar; else today's date.
+    Pages ("not checked for over a year"), the validator and geocoding all use it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()

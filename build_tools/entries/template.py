@@ -50,7 +50,9 @@ location:
   # Optional: coordinates: {{lat: 51.2705, lon: 0.5486}} (otherwise found from the address).
 schedule:
   # Times in quotes, 24-hour clock. frequency: weekly, fortnightly or monthly;
-  # monthly needs weeks_of_month, like [1] for the first or [-1] for the last week.
+  # monthly needs weeks_of_month, like [1] for the first or [-1] for the last week;
+  # fortnightly needs starts_on, the first session's date (YYYY-MM-DD). A course that
+  # ends can add ends_on, the last session's date.
   - days: [tue]
     start: "{start}"
     end: "{end}"

@@ -737,6 +737,21 @@ class Validator:
                 "only applies to monthly sessions: remove it, or set `frequency: monthly`",
                 code="weeks",
             )
+        if frequency == "fortnightly" and "starts_on" not in session:
+            add(
+                ("schedule", index, "frequency"),
+                "is `fortnightly`, so add `starts_on:` with the date of the first session "
+                "(or any one session), like 2026-11-04, so people can tell which weeks it meets",
+                code="starts-on",
+            )
+        starts_on, ends_on = _date(session.get("starts_on")), _date(session.get("ends_on"))
+        if starts_on is not None and ends_on is not None and ends_on < starts_on:
+            add(
+                ("schedule", index, "ends_on"),
+                f"is {ends_on.isoformat()}, before `starts_on` {starts_on.isoformat()}: "
+                "`ends_on` is the date of the last session; check both dates",
+                code="ends-on",
+            )
 
     # -- all entries together ------------------------------------------------------------
     def check(self, entries: Iterable[Entry]) -> list[Problem]:
@@ -900,6 +915,15 @@ def _field_tip(level: Path_, guesses: list[Path_], allowed: list[str]) -> str:
     names = " or ".join(f"`{field_name(g)}`" for g in guesses)
     groups = " or ".join(f"`{field_name(g[:-1])}:`" for g in guesses)
     return f"did you mean {names}? Write `{guesses[0][-1]}:` indented under {groups}"
+
+
+def _date(value: Any) -> dt.date | None:
+    """A session date as written (`YYYY-MM-DD` text), or None when absent or not a real date
+    (the schema explains those)."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def _link_ok(url: str) -> bool:
