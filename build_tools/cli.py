@@ -91,6 +91,58 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--output", type=Path, default=None, help="also write the table as Markdown to this file"
     )
+    issue_forms = commands.add_parser(
+        "issue-forms",
+        help="write the GitHub issue forms from the schema",
+        description="Write .github/ISSUE_TEMPLATE/ (the add-or-update and report-a-problem "
+        "forms, and config.yml) from schema/ and the controlled lists. With --check, write "
+        "nothing and exit 1 when the committed forms differ.",
+    )
+    issue_forms.add_argument("--check", action="store_true", help="compare; write nothing")
+
+    from_issue = commands.add_parser(
+        "from-issue",
+        help="turn a submitted issue form into an entry file",
+        description="Read an issue body as GitHub renders a submitted 'Add or update an "
+        "activity' form and write one valid entry (new, or the updated listing). On any "
+        "problem, print every one by form field, write nothing and exit 1.",
+    )
+    from_issue.add_argument(
+        "body_file", type=Path, help="the issue body, or with --event the event JSON"
+    )
+    from_issue.add_argument(
+        "--event",
+        action="store_true",
+        help="BODY_FILE is a GitHub event payload: read the issue's body, author and number",
+    )
+    from_issue.add_argument("--author", default="", help="the issue author's GitHub login")
+    from_issue.add_argument("--entries", type=Path, default=None, help="the entries folder")
+    from_issue.add_argument(
+        "--summary", type=Path, default=None, help="also write a Markdown summary here"
+    )
+    from_issue.add_argument("--today", default=None, help=argparse.SUPPRESS)
+
+    stale = commands.add_parser(
+        "stale",
+        help="list listings not confirmed recently",
+        description="List listings whose last_reviewed is older than stale_after_days, "
+        "with owners and how to confirm; those older than hide_after_days are hidden "
+        "from the site.",
+    )
+    stale.add_argument("--today", default=None, help="the date to count from (YYYY-MM-DD)")
+    stale.add_argument("--format", choices=("markdown", "json"), default="markdown")
+
+    links = commands.add_parser(
+        "links",
+        help="check every external link in the entries",
+        description="Check the entries' websites and description links with lychee, "
+        "politely; a link is broken only after failing on two runs in a row.",
+    )
+    links.add_argument(
+        "--state", type=Path, default=Path(".link-state.json"), help="the history file"
+    )
+    links.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    links.add_argument("--lychee", default=None, help=argparse.SUPPRESS)
     return parser
 
 
@@ -124,6 +176,30 @@ def main(argv: list[str] | None = None) -> int:
         from build_tools.bench.runner import run_bench
 
         return run_bench(settings, args.sizes, validate_only=args.validate_only, output=args.output)
+    if args.command == "issue-forms":
+        from build_tools.review.forms import issue_forms_command
+
+        return issue_forms_command(settings, check=args.check)
+    if args.command == "from-issue":
+        from build_tools.review.from_issue import from_issue_command
+
+        return from_issue_command(
+            settings,
+            args.body_file,
+            event=args.event,
+            author=args.author,
+            entries=args.entries,
+            summary=args.summary,
+            today=args.today,
+        )
+    if args.command == "stale":
+        from build_tools.review.freshness import stale_command
+
+        return stale_command(settings, today=args.today, fmt=args.format)
+    if args.command == "links":
+        from build_tools.review.links import links_command
+
+        return links_command(settings, state=args.state, fmt=args.format, lychee=args.lychee)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

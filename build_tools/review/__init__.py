@@ -1,0 +1,1 @@
+"""Moderation on GitHub: the review report, issue forms, freshness and links."""
