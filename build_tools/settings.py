@@ -119,6 +119,7 @@ class Settings:
     edit_branch: str = "main"
     postcode_lookup_url: str = "https://api.postcodes.io/postcodes/{postcode}"
     stale_after_days: int = 365
+    hide_after_days: int = 548  # unconfirmed this long: off the site, kept in the data; 0: never
     site_name: str = "Community Map"
     site_url: str = ""  # with a trailing slash, or "" for relative links
 
@@ -213,6 +214,7 @@ def from_options(
         edit_branch=str(options.get("edit_branch", "main")),
         postcode_lookup_url=str(options.get("postcode_lookup_url", Settings.postcode_lookup_url)),
         stale_after_days=int(options.get("stale_after_days", 365)),
+        hide_after_days=int(options.get("hide_after_days", 548)),
         site_name=site_name or "Community Map",
         site_url=(site_url.rstrip("/") + "/") if site_url else "",
     )
