@@ -143,9 +143,10 @@ def test_an_update_changes_only_the_answered_field(project: Path) -> None:
     # one line added, right under the phone; comments and everything else untouched
     assert [line for line in new_lines if line not in old_lines] == ["  email: club@example.org"]
     assert [line for line in old_lines if line not in new_lines] == []
-    assert new_lines.index("  email: club@example.org") == new_lines.index(
-        '  phone: "01622 000563"'
-    ) + 1
+    assert (
+        new_lines.index("  email: club@example.org")
+        == new_lines.index('  phone: "01622 000563"') + 1
+    )
     assert "# how to reach us (checked by phone)" in after[key]
 
 
@@ -209,7 +210,7 @@ def test_an_update_that_moves_confirms_and_claims(project: Path) -> None:
         ),
         (
             {**NEW, "cost_note": None},
-            ['What it costs: needed when the cost is Paid'],
+            ["What it costs: needed when the cost is Paid"],
         ),
         (
             {**NEW, "location_postcode": "CT21"},

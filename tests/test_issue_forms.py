@@ -71,9 +71,7 @@ def test_activity_form_has_one_field_per_entry_field_with_path_ids() -> None:
     owner = by_id["owners"]["attributes"]["options"]
     assert owner == [{"label": "I run this activity or speak for it"}]
     # an update answers only some questions, so GitHub must not insist on any
-    assert all(
-        not e.get("validations", {}).get("required") for e in by_id.values()
-    )
+    assert all(not e.get("validations", {}).get("required") for e in by_id.values())
 
 
 def test_report_form_and_config() -> None:

@@ -139,7 +139,7 @@ def markdown(items: list[StaleListing], settings: Settings, today: dt.date) -> s
         return "\n".join([*lines, "Every listing has been confirmed recently."]) + "\n"
     lines += [
         "**How to confirm**: check the details with the provider, then change "
-        "`last_reviewed` to the date you checked (or the provider sends the \"Add or update "
+        '`last_reviewed` to the date you checked (or the provider sends the "Add or update '
         'an activity" form with the id and ticks "All the details of this listing are '
         'correct today"). A confirmed listing drops off the next report.',
         "",
@@ -169,15 +169,18 @@ def stale_command(
     try:
         day = dt.date.fromisoformat(today) if today else build_date()
     except ValueError:
-        out.write(console.safe_line(f"community-map stale: `{console.shown(today)}` is not a "
-                                    "date: write it as YYYY-MM-DD") + "\n")
+        out.write(
+            console.safe_line(
+                f"community-map stale: `{console.shown(today)}` is not a "
+                "date: write it as YYYY-MM-DD"
+            )
+            + "\n"
+        )
         return 2
     entries, _ = load_paths(paths or [settings.entries_dir], base=settings.root)
     items = stale(entries, settings, day)
     if fmt == "json":
-        console.dump_json(
-            [{k: v for k, v in asdict(i).items() if k != "path"} for i in items], out
-        )
+        console.dump_json([{k: v for k, v in asdict(i).items() if k != "path"} for i in items], out)
     else:
         console.write_lines(out, markdown(items, settings, day).rstrip("\n"))
     return 0

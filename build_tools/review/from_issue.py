@@ -523,8 +523,6 @@ def build_outcome(
             answered = any(p.startswith(f.label + ":") for p in outcome.problems)
             if need and f.path not in values and f.path[0] not in skip and not answered:
                 outcome.problems.append(f"{f.label}: needs an answer for a new listing")
-        if outcome.problems:
-            return outcome
         data = {}
         for path, value in values.items():
             _set(data, path, value)
@@ -570,10 +568,12 @@ def build_outcome(
         if entry is not None:
             found = Validator(settings, today).check([entry, *others])
             problems += [p for p in found if p.path == display]
+    told = {p.split(":", 1)[0] for p in outcome.problems}
     for problem in sorted(set(problems)):
         line = _explain(problem, fields)
         if problem.severity == "error":
-            outcome.problems.append(line)
+            if line.split(":", 1)[0] not in told:
+                outcome.problems.append(line)
         else:
             outcome.warnings.append(line)
     outcome.problems = list(dict.fromkeys(outcome.problems))
@@ -617,8 +617,10 @@ def inert(text: str) -> str:
         return shared_inert(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = re.sub(r"([\\`*_\[\]{}()#+\-.!|~:])", r"\\\1", text)
-    text = text.replace("@", "&#64;").replace("\n", " ")
-    return text
+    # GitHub links mentions, e-mail addresses and bare URLs after parsing: a word joiner
+    # after `@`, `:` and `www` keeps them plain text.
+    text = re.sub(r"(@|:|(?i:www))", "\\1\u2060", text)
+    return " ".join(text.split("\n"))
 
 
 def summary_markdown(outcome: Outcome, issue: int | None = None) -> str:
