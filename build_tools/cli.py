@@ -131,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     stale.add_argument("--today", default=None, help="the date to count from (YYYY-MM-DD)")
     stale.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    stale.add_argument(
+        "--issue",
+        action="store_true",
+        help="also create or update the one open issue labelled stale-listings (GitHub API)",
+    )
 
     links = commands.add_parser(
         "links",
@@ -143,6 +148,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     links.add_argument("--format", choices=("markdown", "json"), default="markdown")
     links.add_argument("--lychee", default=None, help=argparse.SUPPRESS)
+    links.add_argument(
+        "--issue",
+        action="store_true",
+        help="also create or update the one open issue labelled broken-links (GitHub API)",
+    )
     return parser
 
 
@@ -195,11 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "stale":
         from build_tools.review.freshness import stale_command
 
-        return stale_command(settings, today=args.today, fmt=args.format)
+        return stale_command(settings, today=args.today, fmt=args.format, issue=args.issue)
     if args.command == "links":
         from build_tools.review.links import links_command
 
-        return links_command(settings, state=args.state, fmt=args.format, lychee=args.lychee)
+        return links_command(
+            settings, state=args.state, fmt=args.format, lychee=args.lychee, issue=args.issue
+        )
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -23,6 +23,7 @@ from build_tools.entries.model import Entry, Problem
 from build_tools.settings import Settings
 
 STALE_LABEL = "stale-listings"
+STALE_TITLE = "Listings to confirm"
 LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 
 
@@ -162,6 +163,7 @@ def stale_command(
     *,
     today: str | None = None,
     fmt: str = "markdown",
+    issue: bool = False,
     paths: list[Path] | None = None,
     out: TextIO | None = None,
 ) -> int:
@@ -179,6 +181,14 @@ def stale_command(
         return 2
     entries, _ = load_paths(paths or [settings.entries_dir], base=settings.root)
     items = stale(entries, settings, day)
+    if issue:
+        from build_tools.review.github import GitHub, GitHubError
+
+        try:
+            GitHub.from_env().upsert_issue(STALE_LABEL, STALE_TITLE, markdown(items, settings, day))
+        except GitHubError as error:
+            out.write(console.safe_line(f"community-map stale: {error}") + "\n")
+            return 2
     if fmt == "json":
         console.dump_json([{k: v for k, v in asdict(i).items() if k != "path"} for i in items], out)
     else:
