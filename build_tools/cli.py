@@ -153,6 +153,24 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also create or update the one open issue labelled broken-links (GitHub API)",
     )
+    issue_comment = commands.add_parser(
+        "issue-comment",
+        help="a sticky comment on the event's issue (workflow step)",
+        description="Create or update one comment on the issue of a GitHub event payload, "
+        "from a Markdown file; optionally remove the approved-for-pr label.",
+    )
+    issue_comment.add_argument("event", type=Path, help="the event payload ($GITHUB_EVENT_PATH)")
+    issue_comment.add_argument("--body-file", type=Path, required=True)
+    issue_comment.add_argument("--marker", default="from-issue")
+    issue_comment.add_argument("--remove-label", default="")
+
+    problem_report = commands.add_parser(
+        "problem-report",
+        help="label a 'report a problem' issue and tell the listing's owners",
+        description="Read the listing id from a 'Report a problem' issue (as data), check it "
+        "against the entries, label the issue and comment mentioning the listing's owners.",
+    )
+    problem_report.add_argument("event", type=Path, help="the event payload ($GITHUB_EVENT_PATH)")
     return parser
 
 
@@ -212,6 +230,19 @@ def main(argv: list[str] | None = None) -> int:
         return links_command(
             settings, state=args.state, fmt=args.format, lychee=args.lychee, issue=args.issue
         )
+    if args.command == "issue-comment":
+        from build_tools.review.form_steps import issue_comment_command
+
+        return issue_comment_command(
+            args.event,
+            body_file=args.body_file,
+            marker=args.marker,
+            remove_label=args.remove_label,
+        )
+    if args.command == "problem-report":
+        from build_tools.review.form_steps import problem_report_command
+
+        return problem_report_command(settings, args.event)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -38,7 +38,7 @@ def site() -> Iterator[Site]:
     state = Site()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             state.seen.append((self.command, self.path, self.headers.get("User-Agent", "")))
             path = self.path
             if path == "/ok":

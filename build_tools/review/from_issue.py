@@ -615,11 +615,12 @@ def inert(text: str) -> str:
         shared_inert = None
     if shared_inert is not None:
         return shared_inert(text)
+    # GitHub links mentions, e-mail addresses and bare URLs after parsing, so escaping
+    # alone cannot stop them: a word joiner after `@`, in `://`, after `www` and after
+    # `mailto:`/`xmpp:` keeps them plain text.
+    text = re.sub(r"(@|:(?=//)|(?i:www)(?=\.)|(?i:mailto|xmpp):)", "\\1\u2060", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = re.sub(r"([\\`*_\[\]{}()#+\-.!|~:])", r"\\\1", text)
-    # GitHub links mentions, e-mail addresses and bare URLs after parsing: a word joiner
-    # after `@`, `:` and `www` keeps them plain text.
-    text = re.sub(r"(@|:|(?i:www))", "\\1\u2060", text)
+    text = re.sub(r"([\\`*_\[\]{}()#+\-.!|~])", r"\\\1", text)
     return " ".join(text.split("\n"))
 
 
