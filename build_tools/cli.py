@@ -171,6 +171,49 @@ def _parser() -> argparse.ArgumentParser:
         "against the entries, label the issue and comment mentioning the listing's owners.",
     )
     problem_report.add_argument("event", type=Path, help="the event payload ($GITHUB_EVENT_PATH)")
+
+    review = commands.add_parser(
+        "review",
+        help="the moderation report of a pull request's changes to the listings",
+        description="Compare the listings of two commits (from their merge base to the head, "
+        "as GitHub shows a pull request) and explain every change in plain English. Exit 0 "
+        "when the changed entries are valid, 1 when any has errors, 2 on a usage or git error.",
+    )
+    review.add_argument("--base", help="the branch or commit the pull request goes into")
+    review.add_argument("--head", help="the pull request's head commit")
+    review.add_argument("--author", default=None, help="the pull request author's GitHub login")
+    review.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    review.add_argument(
+        "--event", type=Path, default=None, help="a pull_request event file (GITHUB_EVENT_PATH)"
+    )
+    review.add_argument(
+        "--output-dir", type=Path, default=None, help="also write report.md, report.json there"
+    )
+    review.add_argument(
+        "--geocode",
+        action="store_true",
+        help="look up at most 3 new addresses online (the check workflow only)",
+    )
+
+    pr_comment = commands.add_parser(
+        "pr-comment",
+        help="post the review artifact as one sticky pull request comment (trusted step)",
+        description="Check the review artifact against the GitHub API, then create or update "
+        "the pull request's review comment and set its labels from the fixed list.",
+    )
+    pr_comment.add_argument("--artifact", type=Path, required=True, help="the downloaded folder")
+    pr_comment.add_argument("--event", type=Path, required=True, help="the workflow_run event file")
+
+    publish_geocode = commands.add_parser(
+        "publish-geocode",
+        help="geocode missing locations for publishing; commit the cache if it changed",
+        description="Look up missing coordinates within the usage policy; never fail the "
+        "publish run for a geocoder outage; say in the run summary which listings have no pin.",
+    )
+    publish_geocode.add_argument(
+        "--commit", action="store_true", help="commit and push the updated cache to the branch"
+    )
+    publish_geocode.add_argument("--max-requests", type=int, default=None)
     return parser
 
 
@@ -243,6 +286,27 @@ def main(argv: list[str] | None = None) -> int:
         from build_tools.review.form_steps import problem_report_command
 
         return problem_report_command(settings, args.event)
+    if args.command == "review":
+        from build_tools.review.command import review_command
+
+        return review_command(
+            settings,
+            base=args.base,
+            head=args.head,
+            author=args.author,
+            fmt=args.format,
+            online=args.geocode,
+            event=args.event,
+            output_dir=args.output_dir,
+        )
+    if args.command == "pr-comment":
+        from build_tools.review.command import pr_comment_command
+
+        return pr_comment_command(settings, artifact=args.artifact, event=args.event)
+    if args.command == "publish-geocode":
+        from build_tools.review.publish import publish_geocode
+
+        return publish_geocode(settings, commit=args.commit, max_requests=args.max_requests)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -232,7 +232,26 @@ def _as_string(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)
 
 
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """MkDocs' `!ENV`: `!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set
+    (and not empty), else the last item as the default (None when a single name is unset).
+    The publish workflow sets `SITE_URL` this way, so the commands see the build's address."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        items = loader.construct_sequence(node)
+        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    else:
+        return None
+    for name in names:
+        value = os.environ.get(str(name))
+        if value:
+            return yaml.safe_load(value)
+    return default
+
+
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _as_string)
+_TolerantLoader.add_constructor("!ENV", _env)
 _TolerantLoader.add_multi_constructor("!", _as_string)
 
 
