@@ -307,6 +307,13 @@ def _keep(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
 
 
 _KeepTags.add_multi_constructor("tag:yaml.org,2002:python/", _keep)
+# `!ENV [NAME, default]` (site_url): the test config is written with the default value
+_KeepTags.add_constructor(
+    "!ENV",
+    lambda loader, node: (
+        loader.construct_sequence(node)[-1] if isinstance(node, yaml.SequenceNode) else None
+    ),
+)
 
 
 class _KeepTagsDumper(yaml.SafeDumper):

@@ -102,7 +102,8 @@ def test_issue_comment_posts_the_problems_and_removes_the_label(
     assert fake_github.labels_on(issue["number"]) == ["listing-form"]
     (comment,) = fake_github.comments_on(issue["number"])
     assert "cannot become a listing yet" in comment["body"]
-    assert "Summary in one sentence: needs an answer for a new listing" in comment["body"]
+    html = cmarkgfm.github_flavored_markdown_to_html(comment["body"])
+    assert "<li>Summary in one sentence: needs an answer for a new listing</li>" in html
     assert "<!-- community-map:from-issue -->" in comment["body"]
     # only the approval label may be removed
     assert main([*args, "--remove-label", "listing-form"]) == 2

@@ -23,7 +23,8 @@ from typing import Any, TextIO
 from build_tools import console
 from build_tools.entries.loader import load_paths
 from build_tools.review import forms
-from build_tools.review.from_issue import inert, split_answers
+from build_tools.review.from_issue import split_answers
+from build_tools.review.markdown import inert
 from build_tools.settings import Settings
 
 MAX_COMMENT = 60000  # characters; GitHub refuses comments over 65,536

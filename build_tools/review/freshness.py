@@ -112,7 +112,7 @@ def hidden_notices(entries: list[Entry], settings: Settings, today: dt.date) -> 
 
 
 def _md(text: str) -> str:
-    from build_tools.review.from_issue import inert
+    from build_tools.review.markdown import inert
 
     return inert(text)
 

@@ -36,6 +36,7 @@ from build_tools.entries.validate import Validator
 from build_tools.outputs import write_atomic
 from build_tools.review import forms
 from build_tools.review.forms import FormField
+from build_tools.review.markdown import inert
 from build_tools.settings import Settings
 
 MAX_BODY = 65536  # characters: GitHub's own limit for an issue body
@@ -604,24 +605,6 @@ def _words(value: Any, f: FormField) -> str:
 
 
 # --- Markdown for GitHub ---------------------------------------------------------------------
-
-
-def inert(text: str) -> str:
-    """Issue text as inert GitHub Markdown: no link, image, HTML, mention, task list or
-    heading can start from it."""
-    try:  # the moderation report's escaping, when that module is present
-        from build_tools.review.markdown import inert as shared_inert
-    except ImportError:
-        shared_inert = None
-    if shared_inert is not None:
-        return shared_inert(text)
-    # GitHub links mentions, e-mail addresses and bare URLs after parsing, so escaping
-    # alone cannot stop them: a word joiner after `@`, in `://`, after `www` and after
-    # `mailto:`/`xmpp:` keeps them plain text.
-    text = re.sub(r"(@|:(?=//)|(?i:www)(?=\.)|(?i:mailto|xmpp):)", "\\1\u2060", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = re.sub(r"([\\`*_\[\]{}()#+\-.!|~])", r"\\\1", text)
-    return " ".join(text.split("\n"))
 
 
 def summary_markdown(outcome: Outcome, issue: int | None = None) -> str:

@@ -236,7 +236,7 @@ def report(links: list[Link], state: dict[str, Any]) -> dict[str, list[dict[str,
 
 
 def _md(value: str) -> str:
-    from build_tools.review.from_issue import inert
+    from build_tools.review.markdown import inert
 
     return inert(value)
 
