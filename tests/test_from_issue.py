@@ -280,6 +280,11 @@ def test_the_event_file_and_outputs_as_the_workflow_runs_it(
     assert "path=entries/folkestone-and-hythe/hythe-knit-and-natter.yml\n" in outputs.read_text()
     body = summary.read_text()
     assert "Closes #42." in body and "| Kind of activity |" in body
+    # the moderation report of `community-map review`, since such a pull request gets no
+    # checks of its own when opened with the workflow's token
+    assert "## Moderation report" in body
+    assert "1 listing: 1 new. Needs a moderator" in body
+    assert "new\\-listing" in body
     data = yaml.safe_load(
         (project / "entries/folkestone-and-hythe/hythe-knit-and-natter.yml").read_text()
     )

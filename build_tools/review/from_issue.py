@@ -60,6 +60,7 @@ class Outcome:
     name: str = ""
     new: bool = True
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # label, before, after
+    review: str = ""  # the moderation report of this change (Markdown), when it is valid
 
 
 # --- reading the body ------------------------------------------------------------------------
@@ -578,6 +579,8 @@ def build_outcome(
         else:
             outcome.warnings.append(line)
     outcome.problems = list(dict.fromkeys(outcome.problems))
+    if entry is not None and not outcome.problems:
+        outcome.review = _review(settings, existing, entry, problems, author, outcome.new)
     outcome.path, outcome.text, outcome.entry_id = path, text, entry_id
     outcome.name = str(data.get("name", ""))
     for f in fields:
@@ -586,6 +589,39 @@ def build_outcome(
             if old != new:
                 outcome.changes.append((f.label, _words(old, f), _words(new, f)))
     return outcome
+
+
+def _review(
+    settings: Settings,
+    existing: list[Entry],
+    entry: Entry,
+    problems: list[Problem],
+    author: str,
+    new: bool,
+) -> str:
+    """The moderation report (`community-map review`'s own) of this one change, for the
+    pull request's body: pull requests opened with the workflow's token get no checks."""
+    from build_tools.review import report
+    from build_tools.review.command import _pins
+
+    base = {e.path: e for e in existing}
+    head = {p: e for p, e in base.items() if e.id != entry.id} | {entry.path: entry}
+    cache = settings.cache_path
+    cache_text = cache.read_text("utf-8") if cache.is_file() else None
+    display = cache.name
+    inputs = report.Inputs(
+        base_entries=base,
+        head_entries=head,
+        changed=[("A" if new else "M", entry.path, "")],
+        outside=[],
+        problems=problems,
+        pins_base=_pins(base, cache_text, settings, display)[0],
+        pins_head=_pins(head, cache_text, settings, display)[0],
+        author=author,
+        region=settings.region.name,
+    )
+    built = report.build_report(inputs, settings.vocabulary())
+    return report.render_markdown(built.as_json(), marker=False)
 
 
 def _plain(value: Any) -> Any:
@@ -632,7 +668,9 @@ def summary_markdown(outcome: Outcome, issue: int | None = None) -> str:
         lines += ["", "For the moderator:", ""] + [f"- {inert(w)}" for w in outcome.warnings]
     if outcome.notes:
         lines += [""] + [f"- {inert(n)}" for n in outcome.notes]
-    return "\n".join(lines) + "\n"
+    if outcome.review:
+        lines += ["", outcome.review.replace("## Listing review", "## Moderation report", 1)]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _read_event(path: Path) -> tuple[str, str, int | None]:
