@@ -99,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         "nothing and exit 1 when the committed forms differ.",
     )
     issue_forms.add_argument("--check", action="store_true", help="compare; write nothing")
+    issue_forms.add_argument(
+        "--screenshots",
+        type=Path,
+        default=None,
+        help="also photograph a local preview of each form into this folder (Chromium)",
+    )
 
     from_issue = commands.add_parser(
         "from-issue",
@@ -250,7 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "issue-forms":
         from build_tools.review.forms import issue_forms_command
 
-        return issue_forms_command(settings, check=args.check)
+        status = issue_forms_command(settings, check=args.check)
+        if args.screenshots is not None and status == 0:
+            from build_tools.review.form_preview import screenshots
+
+            for path in screenshots(settings, args.screenshots):
+                print(f"Wrote {path.as_posix()}")
+        return status
     if args.command == "from-issue":
         from build_tools.review.from_issue import from_issue_command
 

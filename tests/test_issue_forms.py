@@ -136,3 +136,22 @@ def test_check_detects_a_schema_change(tmp_path: Path) -> None:
         schema.read_text("utf-8").replace('"maxLength": 120,', '"maxLength": 90,', 1), "utf-8"
     )
     assert main(["--config", config, "issue-forms", "--check"]) == 1
+
+
+def test_preview_shows_the_forms_own_words_escaped() -> None:
+    from build_tools.review.form_preview import preview_html
+
+    form = _form(forms.ACTIVITY_FORM)
+    html = preview_html(form)
+    assert "Id of the listing to update" in html and "Physical activity" in html
+    assert "I run this activity or speak for it" in html
+    hostile = {
+        "name": "<script>x</script>",
+        "description": "d",
+        "body": [{"type": "input", "id": "a", "attributes": {"label": "<img src=x>"}}],
+    }
+    out = preview_html(hostile)
+    assert "<script>x" not in out and "<img src=x>" not in out
+    # the guide's screenshots exist for the docs page that shows them
+    for image in ("form-activity.png", "form-report.png"):
+        assert (ROOT / "docs" / "providers" / "img" / image).stat().st_size > 10_000
