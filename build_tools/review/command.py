@@ -334,7 +334,8 @@ def _clean(data: Any) -> dict[str, Any]:
                 "fields": [
                     {
                         "label": _str(f.get("label"), 60),
-                        "value": f["value"]
+                        "key": _str(f.get("key"), 40),
+                        "value": _str(f["value"], 4000)
                         if isinstance(f.get("value"), str)
                         else _strs(f.get("value"), 50),
                     }

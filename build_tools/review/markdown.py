@@ -8,7 +8,8 @@ bare-URL and e-mail autolinks never see a scheme next to its `:` or a `www.` nex
 dot). GitHub adds some links after rendering, on the HTML text itself: `@login` mentions,
 `#123` references and `:emoji:` images. For those an escape is not enough (it still renders
 as `@login`), so a WORD JOINER (U+2060, invisible) is put between the `@`, `#` or `:` and
-what follows, which GitHub's filters then no longer match.
+what follows (for `:`, only where a shortcode could follow), which GitHub's filters then no
+longer match.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ WORD_JOINER = "&#8288;"  # U+2060, written as an entity so the source shows it p
 _PUNCTUATION = set(string.punctuation)
 _SPACE = re.compile(r"\s+")
 # after escaping: a mention, reference or emoji trigger directly before a word character
-_TRIGGER = re.compile(r"(\\[@#:])(?=[0-9A-Za-z_+\-\\])")
+_TRIGGER = re.compile(r"(\\[@#])(?=[0-9A-Za-z_+\-\\])")
+# an emoji shortcode (`:name:`) once escaped: `\:name\:`
+_EMOJI = re.compile(r"(\\:)(?=(?:[0-9A-Za-z_]|\\[+\-])+\\:)")
 
 
 def _visible(char: str) -> str:
@@ -40,4 +43,5 @@ def inert(text: object, limit: int = 0) -> str:
     if limit and len(value) > limit:
         value = value[: max(limit - 1, 1)].rstrip() + "…"
     out = "".join("\\" + char if char in _PUNCTUATION else _visible(char) for char in value)
-    return _TRIGGER.sub(lambda m: m.group(1) + WORD_JOINER, out)
+    out = _TRIGGER.sub(lambda m: m.group(1) + WORD_JOINER, out)
+    return _EMOJI.sub(lambda m: m.group(1) + WORD_JOINER, out)

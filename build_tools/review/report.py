@@ -566,6 +566,15 @@ def _same(a: Any, b: Any) -> bool:
 def _compare(report: EntryReport, old: Entry, new: Entry, vocab: Vocabulary, region: str) -> None:
     keys = sorted(set(old.data) | set(new.data))
     report.fields_changed = [k for k in keys if not _same(old.data.get(k), new.data.get(k))]
+    if old.id != new.id:
+        report.changes.append(
+            {
+                "label": "Id (the page's address)",
+                "key": "id",
+                "before": old.id,
+                "after": new.id,
+            }
+        )
     before = {f.key: f for f in describe(old, vocab, region)}
     for after in describe(new, vocab, region):
         earlier = before.get(after.key, Field(after.key, after.label, after.sources, ""))
@@ -666,11 +675,16 @@ def _value_md(value: Any, limit: int = 300) -> str:
     return inert(value, limit)
 
 
+def _str_of(value: Any) -> str:
+    return value if isinstance(value, str) else str(value or "")
+
+
 def _problem_md(p: Mapping[str, Any]) -> str:
     where = f"{p.get('path', '')}:{int(p.get('line') or 0)}:{int(p.get('column') or 0)}"
     label = "error" if p.get("severity") == "error" else "warning"
     name = p.get("field") or "(file)"
-    return f"- **{label}** {inert(where)}: {inert(name)}: {inert(p.get('message', ''), 400)}"
+    message = _str_of(p.get("message"))[:400]
+    return f"- **{label}** {inert(f'{where}: {name}: {message}')}"
 
 
 def render_markdown(data: Mapping[str, Any], *, marker: bool = True) -> str:
@@ -746,7 +760,9 @@ def _entry_md(entry: Mapping[str, Any]) -> list[str]:
     if change == "added":
         lines += ["| Field | As the page will show it |", "| --- | --- |"]
         for item in entry.get("fields") or []:
-            lines.append(f"| {inert(item.get('label', ''))} | {_value_md(item.get('value', ''))} |")
+            limit = 1500 if item.get("key") == "description" else 300
+            value = _value_md(item.get("value", ""), limit)
+            lines.append(f"| {inert(item.get('label', ''))} | {value} |")
         lines.append("")
     elif change == "changed":
         rows = entry.get("changes") or []
