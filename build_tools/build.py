@@ -23,8 +23,9 @@ from build_tools.site import finder, mapping, pages, provider_docs
 from build_tools.site.search import SearchJob, index_site, start_index
 
 # Reported but not failing a strict build: a stale listing carries a notice on its page, one
-# unconfirmed for over hide_after_days is left off the site, and one without a map pin is still published with its address (a geocoder outage or a new
-# address must never block the check or the publish run; their summaries say which).
+# unconfirmed for over hide_after_days is left off the site, and one without a map pin is
+# still published with its address (a geocoder outage or a new address must never block the
+# check or the publish run; their summaries say which).
 NOTICES = {"stale", "no-coordinates", "hidden"}
 
 
