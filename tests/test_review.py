@@ -405,7 +405,7 @@ def test_personal_contacts_duplicates_and_new_domains_are_flagged(repo: Repo) ->
         "agreed to publish it." in warnings
     )
     assert (
-        "a possible duplicate of mote-park-walk (Mote Park Health Walk): the same postcode "
+        "A possible duplicate of mote-park-walk (Mote Park Health Walk): the same postcode "
         "and a similar name" in warnings
     )
     assert (
@@ -446,7 +446,10 @@ def test_unreadable_yaml_is_an_error_not_a_crash(repo: Repo) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--base", "main", "--head", "no-such-branch"], "unknown revision 'no-such-branch'"),
+        (
+            ["--base", "main", "--head", "no-such-branch"],
+            "unknown revision `no-such-branch`: is it fetched?",
+        ),
         (["--base=--upload-pack=x", "--head", "main"], "not a revision"),
         (["--head", "main"], "give --base and --head"),
     ],

@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from build_tools.console import shown
 from build_tools.entries.loader import MAX_BYTES, load_bytes
 from build_tools.entries.model import Entry, Problem
 
@@ -58,12 +59,12 @@ def top_level(folder: Path) -> Path:
 def resolve(repo: Path, rev: str) -> str:
     """The full commit id of `rev`, refusing anything that looks like an option."""
     if not _REV.match(rev):
-        raise GitError(f"not a revision: {rev!r}")
+        raise GitError(f"not a revision: `{shown(rev)}`")
     try:
         return git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
     except GitError:
         raise GitError(
-            f"unknown revision {rev!r}: is it fetched? (git fetch origin {rev})"
+            f"unknown revision `{shown(rev)}`: is it fetched? (git fetch origin {shown(rev)})"
         ) from None
 
 

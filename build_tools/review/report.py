@@ -439,10 +439,10 @@ def _duplicates(entry: Entry, others: Iterable[Entry]) -> list[str]:
             and normalise_postcode(other_loc.postcode) == postcode
         )
         if other.name.casefold().strip() == entry.name.casefold().strip():
-            out.append(f"a possible duplicate of {other.id} ({other.name}): the same name")
+            out.append(f"A possible duplicate of {other.id} ({other.name}): the same name")
         elif same_place and _similar(entry.name, other.name):
             out.append(
-                f"a possible duplicate of {other.id} ({other.name}): the same postcode and "
+                f"A possible duplicate of {other.id} ({other.name}): the same postcode and "
                 "a similar name"
             )
     return out
