@@ -34,6 +34,7 @@ class CommunityMapConfig(Config):
     edit_branch = c.Type(str, default="main")
     postcode_lookup_url = c.Type(str, default="https://api.postcodes.io/postcodes/{postcode}")
     stale_after_days = c.Type(int, default=365)
+    hide_after_days = c.Type(int, default=548)  # 0: never hide unconfirmed listings
     search = c.Type(bool, default=True)  # run Pagefind after the build
     openreferral = c.Type(dict, default={})  # {namespace: a UUID}: Open Referral UK ids
 

@@ -120,6 +120,7 @@ class Settings:
     edit_branch: str = "main"
     postcode_lookup_url: str = "https://api.postcodes.io/postcodes/{postcode}"
     stale_after_days: int = 365
+    hide_after_days: int = 548  # unconfirmed this long: off the site, kept in the data; 0: never
     site_name: str = "Community Map"
     site_url: str = ""  # with a trailing slash, or "" for relative links
     # Open Referral UK ids are uuid5(namespace, ...): one namespace per directory, kept for
@@ -236,6 +237,7 @@ def from_options(
         edit_branch=str(options.get("edit_branch", "main")),
         postcode_lookup_url=str(options.get("postcode_lookup_url", Settings.postcode_lookup_url)),
         stale_after_days=int(options.get("stale_after_days", 365)),
+        hide_after_days=int(options.get("hide_after_days", 548)),
         site_name=site_name or "Community Map",
         site_url=(site_url.rstrip("/") + "/") if site_url else "",
         openreferral_namespace=str(
@@ -256,7 +258,26 @@ def _as_string(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)
 
 
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """MkDocs' `!ENV`: `!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set
+    (and not empty), else the last item as the default (None when a single name is unset).
+    The publish workflow sets `SITE_URL` this way, so the commands see the build's address."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        items = loader.construct_sequence(node)
+        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    else:
+        return None
+    for name in names:
+        value = os.environ.get(str(name))
+        if value:
+            return yaml.safe_load(value)
+    return default
+
+
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _as_string)
+_TolerantLoader.add_constructor("!ENV", _env)
 _TolerantLoader.add_multi_constructor("!", _as_string)
 
 

@@ -14,6 +14,9 @@ from build_tools.bench.chromium import CHROMIUM, launch
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
+# the `fake_github` fixture: a fake GitHub REST API on 127.0.0.1 (tests/fake_github.py)
+pytest_plugins = ["fake_github"]
+
 
 def _loopback(address: object) -> bool:
     if isinstance(address, tuple) and address:

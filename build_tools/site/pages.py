@@ -359,15 +359,13 @@ def _organisation(entry: Entry) -> str:
 def _report_links(entry: Entry, ctx: _Context, page_path: str) -> str:
     if not ctx.repo:
         return ""
-    page_url = (ctx.site_url + page_path) if ctx.site_url else page_path
+    # The "Report a problem with a listing" issue form, with the listing id filled in (a
+    # form field is prefilled by a query parameter named after its id).
     query = urlencode(
         {
+            "template": "report-a-problem.yml",
+            "listing_id": entry.id,
             "title": f"Problem with listing: {entry.name} ({entry.id})",
-            "body": (
-                f"Listing: {entry.name}\nID: {entry.id}\nPage: {page_url}\n"
-                f"File: {entry.path}\n\nWhat is wrong or out of date?\n"
-            ),
-            "labels": "listing-problem",
         },
         quote_via=quote,
     )
