@@ -91,6 +91,27 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--output", type=Path, default=None, help="also write the table as Markdown to this file"
     )
+    coverage = commands.add_parser(
+        "coverage",
+        help="count published activities by area and category (and audience)",
+        description="Print how many published activities each area has, by category and by "
+        "audience, with region-wide services in their own row: where the gaps are.",
+    )
+    coverage.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: the entries folder)"
+    )
+    coverage.add_argument(
+        "--format",
+        choices=("markdown", "csv", "json"),
+        default="markdown",
+        help="markdown for people (default), csv for a spreadsheet, json for machines",
+    )
+    coverage.add_argument(
+        "--table",
+        choices=("categories", "audiences"),
+        default="categories",
+        help="with --format csv: which table (default: categories)",
+    )
     return parser
 
 
@@ -124,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         from build_tools.bench.runner import run_bench
 
         return run_bench(settings, args.sizes, validate_only=args.validate_only, output=args.output)
+    if args.command == "coverage":
+        from build_tools.site.coverage import coverage_command
+
+        paths = args.paths or [settings.entries_dir]
+        return coverage_command(settings, paths, args.format, args.table)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
