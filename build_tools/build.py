@@ -19,7 +19,7 @@ from build_tools.entries.validate import validate_entries
 from build_tools.outputs import Output
 from build_tools.review import freshness
 from build_tools.settings import Settings
-from build_tools.site import finder, mapping, pages, provider_docs
+from build_tools.site import coverage, finder, mapping, pages, provider_docs
 from build_tools.site.search import SearchJob, index_site, start_index
 
 # Reported but not failing a strict build: a stale listing carries a notice on its page, one
@@ -67,6 +67,7 @@ STEPS = (
     ("open referral", openreferral),
     ("calendars", calendars),
     ("provider docs", provider_docs),
+    ("coverage", coverage),
 )
 
 

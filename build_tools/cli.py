@@ -245,6 +245,27 @@ def _parser() -> argparse.ArgumentParser:
         "--commit", action="store_true", help="commit and push the updated cache to the branch"
     )
     publish_geocode.add_argument("--max-requests", type=int, default=None)
+    coverage = commands.add_parser(
+        "coverage",
+        help="count published activities by area and category (and audience)",
+        description="Print how many published activities each area has, by category and by "
+        "audience, with region-wide services in their own row: where the gaps are.",
+    )
+    coverage.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: the entries folder)"
+    )
+    coverage.add_argument(
+        "--format",
+        choices=("markdown", "csv", "json"),
+        default="markdown",
+        help="markdown for people (default), csv for a spreadsheet, json for machines",
+    )
+    coverage.add_argument(
+        "--table",
+        choices=("categories", "audiences"),
+        default="categories",
+        help="with --format csv: which table (default: categories)",
+    )
     return parser
 
 
@@ -352,6 +373,11 @@ def main(argv: list[str] | None = None) -> int:
         from build_tools.review.publish import publish_geocode
 
         return publish_geocode(settings, commit=args.commit, max_requests=args.max_requests)
+    if args.command == "coverage":
+        from build_tools.site.coverage import coverage_command
+
+        paths = args.paths or [settings.entries_dir]
+        return coverage_command(settings, paths, args.format, args.table)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

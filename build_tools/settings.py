@@ -29,6 +29,17 @@ class Term:
     colour: str = ""
     town: str = ""
     centre: tuple[float, float] | None = None
+    population: int | None = None  # areas only, optional: residents (ONS estimates)
+
+
+def _population(value: Any) -> int | None:
+    """A positive whole number of residents, or None (written as 123456 or "123,456")."""
+    if isinstance(value, str):
+        value = value.replace(",", "").replace("_", "").strip()
+        value = int(value) if value.isdigit() else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class Vocabulary:
                     colour=str(value.get("colour", "")),
                     town=str(value.get("town", "")),
                     centre=(float(centre["lat"]), float(centre["lon"])) if centre else None,
+                    population=_population(value.get("population")),
                 )
             return terms
 

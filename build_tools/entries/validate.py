@@ -20,6 +20,7 @@ import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -788,12 +789,6 @@ class Validator:
         """Problems between files: the same id twice (an error), or the same name at the same
         postcode (a warning: probably one activity listed twice). Each file names the others."""
 
-        def place(entry: Entry) -> tuple[str, str] | None:
-            loc = entry.location
-            if not (entry.name and loc is not None and loc.postcode):
-                return None
-            return entry.name.casefold().strip(), normalise_postcode(loc.postcode)
-
         rules = (
             (
                 lambda e: e.id,
@@ -803,15 +798,6 @@ class Validator:
                 lambda e, others: (
                     f"`{e.id}` is used by another entry too ({others}): every id "
                     "must be unique; choose another and rename the file to match"
-                ),
-            ),
-            (
-                place,
-                "name",
-                "warning",
-                "duplicate",
-                lambda e, others: (
-                    f"another entry has the same name and postcode ({others}): is it a duplicate?"
                 ),
             ),
         )
@@ -831,6 +817,20 @@ class Validator:
                             entry.path, line, column, field, message(entry, others), severity, code
                         )
                     )
+        for pair in possible_duplicates(entries):
+            for entry, other in ((pair.first, pair.second), (pair.second, pair.first)):
+                line, column = entry.mark(("name",))
+                problems.append(
+                    Problem(
+                        entry.path,
+                        line,
+                        column,
+                        "name",
+                        f"another entry has {pair.reason} ({other.path}): is it a duplicate?",
+                        "warning",
+                        "duplicate",
+                    )
+                )
         return problems
 
 
@@ -924,6 +924,60 @@ def _date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two entries that probably list one activity twice, and why we think so."""
+
+    first: Entry
+    second: Entry
+    reason: str  # "the same name and postcode", "a very similar name and the same organisation"
+
+
+_NAME_NOISE = re.compile(r"[^\w\s]|\b(the|and)\b")
+SIMILAR_NAMES = 0.9  # difflib ratio of the normalised names
+
+
+def _name_key(name: str) -> str:
+    return " ".join(_NAME_NOISE.sub(" ", name.casefold().replace("&", " and ")).split())
+
+
+def possible_duplicates(entries: Iterable[Entry]) -> list[DuplicatePair]:
+    """Pairs with the same or a very similar name at the same postcode or from the same
+    organisation: the one duplicate check, shared by the validator (a warning on both files)
+    and the coverage page (a list for moderators). Names are compared only within a postcode
+    or an organisation, so 10,000 entries cost a few thousand comparisons, not 50 million."""
+    blocks: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if not entry.name:
+            continue
+        loc = entry.location
+        if loc is not None and loc.postcode and entry.in_person:
+            blocks[("postcode", normalise_postcode(loc.postcode))].append(entry)
+        org = entry.organisation.get("name", "")
+        if org:
+            blocks[("organisation", _name_key(org))].append(entry)
+    found: dict[tuple[str, str], DuplicatePair] = {}
+    for (kind, _), group in sorted(blocks.items(), key=lambda item: item[0]):
+        if len(group) < 2 or len(group) > 200:  # a huge block is a big provider, not a twin
+            continue
+        keys = [_name_key(e.name) for e in group]
+        for i in range(len(group)):
+            for j in range(i + 1, len(group)):
+                a, b = sorted((group[i], group[j]), key=lambda e: e.path)
+                pair_key = (a.path, b.path)
+                if a.id == b.id or pair_key in found:
+                    continue
+                same = keys[i] == keys[j]
+                if not same and difflib.SequenceMatcher(None, keys[i], keys[j]).ratio() < (
+                    SIMILAR_NAMES
+                ):
+                    continue
+                what = "the same name" if same else "a very similar name"
+                where = "postcode" if kind == "postcode" else "organisation"
+                found[pair_key] = DuplicatePair(a, b, f"{what} and the same {where}")
+    return sorted(found.values(), key=lambda p: (p.first.path, p.second.path))
 
 
 def _link_ok(url: str) -> bool:
