@@ -268,7 +268,9 @@ def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
 # --- building and serving sites ------------------------------------------------------------
 
 
-def write_config(folder: Path, entries_dir: Path, *, search: bool = False) -> Path:
+def write_config(
+    folder: Path, entries_dir: Path, *, search: bool = False, **plugin_options: Any
+) -> Path:
     """A mkdocs.yml like the repository's, pointing at other entries; paths are absolute."""
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_KeepTags)
     config["docs_dir"] = str(ROOT / "docs")
@@ -279,6 +281,7 @@ def write_config(folder: Path, entries_dir: Path, *, search: bool = False) -> Pa
             options["entries_dir"] = str(entries_dir)
             options["schema_dir"] = str(ROOT / "schema")
             options["search"] = search
+            options.update(plugin_options)
             geocoder = options.get("geocoder") or {}
             if "cache" in geocoder:
                 geocoder["cache"] = str(folder / "geocode-cache.json")
@@ -307,6 +310,13 @@ def _keep(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
 
 
 _KeepTags.add_multi_constructor("tag:yaml.org,2002:python/", _keep)
+# `!ENV [NAME, default]` (site_url): the test config is written with the default value
+_KeepTags.add_constructor(
+    "!ENV",
+    lambda loader, node: (
+        loader.construct_sequence(node)[-1] if isinstance(node, yaml.SequenceNode) else None
+    ),
+)
 
 
 class _EnvList(list):
