@@ -7,6 +7,7 @@ and the controlled lists in `schema/`. The plugin and the command line both buil
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,5 +244,11 @@ def load_settings(config_file: Path | None = None) -> Settings:
     )
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in {"1", "true", "yes"}
+def today() -> dt.date:
+    """The build date: `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set, for
+    reproducible builds and tests that do not depend on the calendar; else today's date.
+    Pages ("not checked for over a year"), the validator and geocoding all use it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()

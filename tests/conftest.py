@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import socket
@@ -13,6 +14,19 @@ from build_tools.bench.chromium import CHROMIUM, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+# Every test, and every build or command a test starts, runs on this day: nothing may pass
+# or fail by the calendar ("over a year since it was checked" in the fixtures, say). The
+# build reads the date from SOURCE_DATE_EPOCH (`settings.today()`); subprocesses inherit it.
+FIXED_TODAY = dt.date(2026, 11, 20)
+FIXED_EPOCH = str(int(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC).timestamp()))
+os.environ["SOURCE_DATE_EPOCH"] = FIXED_EPOCH
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SOURCE_DATE_EPOCH again for each test, in case one changed or removed it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
 
 
 def _loopback(address: object) -> bool:

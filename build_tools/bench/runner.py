@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 from urllib.parse import unquote, urljoin, urlsplit
 
+from build_tools import console
 from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from build_tools.settings import Settings, load_settings
 
@@ -81,7 +82,7 @@ TARGETS = (
 
 
 def _say(err: TextIO, message: str) -> None:
-    print(message, file=err, flush=True)
+    console.write_lines(err, message, flush=True)
 
 
 # --- measuring a subprocess ----------------------------------------------------------------
@@ -1315,7 +1316,7 @@ def run_bench(
             )
         )
     text = report(results, started, (load_start, os.getloadavg()[0]))
-    print(text, file=out)
+    console.write_lines(out, text)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         old = output.read_text(encoding="utf-8") if output.is_file() else ""
