@@ -67,16 +67,32 @@ def root() -> Path:
     return ROOT
 
 
+def need_browser() -> None:
+    """Skip a browser test when Chromium or Playwright is missing; fail it under CI.
+
+    Every fixture that gates browser tests calls this first, before any other check or
+    build, so that in CI no browser test can skip unnoticed."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"Debian's chromium at {CHROMIUM} (make chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("Playwright (pip install -e '.[test]')")
+    if missing:
+        message = "browser tests need " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; under CI a browser test must not skip", pytrace=False)
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> object:
     """One headless Debian Chromium for every browser test (Playwright's sync API allows only
     one instance per thread). Missing Chromium skips locally but fails under CI."""
-    if not CHROMIUM.exists():
-        message = "browser tests need Debian's chromium at /usr/bin/chromium (make chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
+    need_browser()
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
         browser = launch(playwright)
         yield browser

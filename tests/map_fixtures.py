@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import need_browser
 from pages_fixtures import mkdocs_build
 
 from build_tools import build
@@ -181,8 +182,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def map_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MapSite]:
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (make chromium)")
+    need_browser()  # fails under CI, skips elsewhere, before anything is built
     work = tmp_path_factory.mktemp("map")
     yield build_map_site(work)
     shutil.rmtree(work, ignore_errors=True)

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import pytest
 import yaml
+from conftest import need_browser
 
 from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from build_tools.bench.runner import serve  # noqa: F401 (used by the page tests)
@@ -343,12 +344,9 @@ def with_browser(work: Callable[[Any], T]) -> T:
     Playwright's sync API refuses to start in a thread where another instance is running
     (another module's session-long browser fixture, say); a fresh thread never has one.
     """
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - a declared test dependency
-        pytest.skip("playwright is not installed")
+    need_browser()  # fails under CI, skips elsewhere, before anything is built
+    from playwright.sync_api import sync_playwright
+
     outcome: dict[str, Any] = {}
 
     def run() -> None:
