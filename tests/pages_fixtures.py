@@ -28,6 +28,7 @@ from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from build_tools.bench.runner import serve  # noqa: F401 (used by the page tests)
 from build_tools.entries.model import Entry
 from build_tools.settings import Settings, from_options
+from build_tools.site import inline_scripts
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,12 +199,8 @@ def visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
 
 
-# Inline scripts Material itself ships (no src): recognised by how they start.
-MATERIAL_INLINE = (
-    "__md_scope=new URL(",
-    "var target=document.getElementById(location.hash",
-    "var tabs=__md_get(",
-)
+# The reviewed inline scripts (site_overrides/inline-scripts.json), by CSP hash.
+REVIEWED_INLINE = inline_scripts.hashes(ROOT)
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 URL_ATTRS = {
     "href",
@@ -221,11 +218,11 @@ URL_ATTRS = {
 }
 
 
-def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
+def live_payloads(html: str, known_inline: Collection[str] = REVIEWED_INLINE) -> list[str]:
     """Everything in a page that could run script: the list is empty for a safe page.
 
-    Inline scripts are the site's own when they start like Material's or are exactly one of
-    `known_inline` (the inline scripts of the sample site, built from harmless entries).
+    An inline script is the site's own only when its CSP hash is in `known_inline`: the
+    reviewed list in site_overrides/inline-scripts.json, never one collected from a build.
     """
     found: list[str] = []
     for el in scan(html).elements:
@@ -259,10 +256,11 @@ def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
                     found.append(f"{where} loads {src!r}")
             elif kind in ("application/ld+json", "application/json"):
                 pass  # data, never run; its JSON is checked by the tests that need it
-            elif not (
-                el.text.strip().startswith(MATERIAL_INLINE) or el.text.strip() in known_inline
-            ):
-                found.append(f"{where} is an unknown inline script: {el.text[:80]!r}")
+            elif inline_scripts.csp_hash(el.text) not in known_inline:
+                found.append(
+                    f"{where} is an inline script not in {inline_scripts.FILE}: "
+                    f"{inline_scripts.csp_hash(el.text)} {el.text[:80]!r}"
+                )
     return found
 
 
@@ -394,17 +392,9 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 
 @pytest.fixture(scope="session")
-def known_inline_scripts(sample_site: BuiltSite) -> frozenset[str]:
-    """The inline scripts the site ships, as built from the sample (harmless) entries."""
-    found = set()
-    for file in sample_site.html_files():
-        for el in scan(file.read_text(encoding="utf-8")).find("script"):
-            if "src" not in el.attrs and el.attrs.get("type", "") not in (
-                "application/ld+json",
-                "application/json",
-            ):
-                found.add(el.text.strip())
-    return frozenset(found)
+def known_inline_scripts() -> frozenset[str]:
+    """The reviewed inline scripts' hashes (site_overrides/inline-scripts.json)."""
+    return REVIEWED_INLINE
 
 
 def copy_entries(files: list[Path], folder: Path) -> Path:
