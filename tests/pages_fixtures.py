@@ -267,8 +267,12 @@ def live_payloads(html: str, known_inline: Collection[str] = REVIEWED_INLINE) ->
 # --- building and serving sites ------------------------------------------------------------
 
 
-def write_config(folder: Path, entries_dir: Path, *, search: bool = False) -> Path:
-    """A mkdocs.yml like the repository's, pointing at other entries; paths are absolute."""
+def write_config(
+    folder: Path, entries_dir: Path, *, search: bool = False, cache: Path | None = None
+) -> Path:
+    """`folder/mkdocs.yml`: the repository's, pointing at other entries (and a geocode cache
+    of their own, `cache` or an empty one in `folder`); paths are absolute. The one way tests
+    write a site's configuration."""
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_KeepTags)
     config["docs_dir"] = str(ROOT / "docs")
     config["theme"]["custom_dir"] = str(ROOT / "site_overrides")
@@ -280,7 +284,7 @@ def write_config(folder: Path, entries_dir: Path, *, search: bool = False) -> Pa
             options["search"] = search
             geocoder = options.get("geocoder") or {}
             if "cache" in geocoder:
-                geocoder["cache"] = str(folder / "geocode-cache.json")
+                geocoder["cache"] = str(cache or folder / "geocode-cache.json")
     path = folder / "mkdocs.yml"
     path.write_text(
         yaml.dump(config, Dumper=_KeepTagsDumper, allow_unicode=True, sort_keys=False),
