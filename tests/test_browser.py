@@ -678,3 +678,40 @@ def test_a_page_the_finder_and_the_shortlist_say_the_same(new_page, site_url: st
     text = page.inner_text("body") + " ".join(" ".join(v) for v in finder_lines.values())
     for old in ("By telephone", "Book before you go", "Donation ·"):
         assert old not in text
+
+
+def test_shortlist_mail_and_phone_links_cannot_add_recipients_or_text(
+    new_page, site_url: str
+) -> None:
+    """Even if a hostile address reached activities.json (validation refuses it), the
+    shortlist builds mailto: and tel: links with encodeURIComponent: one recipient, no
+    hidden copy, subject or body, no other scheme."""
+    page = new_page
+    entry_id = "thanet-stop-smoking-clinic"
+    hostile = "quit@clinic.example.org?cc=x%40evil.example&bcc=y@evil.example&body=hi"
+
+    def poison(route) -> None:
+        data = route.fetch().json()
+        for record in data["items"]:
+            if record["i"] == entry_id:
+                record["em"] = hostile
+                record["ph"] = "+44 1843 000469?x=a&body=call javascript:alert()"
+        route.fulfill(json=data)
+
+    page.route("**/assets/data/activities.json*", poison)
+    page.goto(site_url)
+    page.evaluate(f"localStorage.setItem('{SL_KEY}', JSON.stringify([{entry_id!r}]))")
+    page.goto(site_url + "shortlist/")
+    page.wait_for_selector("#cm-sl-app:not([hidden])")
+    mail, tel = (
+        page.get_attribute(f".cm-sl-item a[href^='{scheme}:']", "href")
+        for scheme in ("mailto", "tel")
+    )
+    assert mail == (
+        "mailto:quit@clinic.example.org%3Fcc%3Dx%2540evil.example%26bcc%3Dy@evil.example"
+        "%26body%3Dhi"
+    )
+    assert "?" not in mail and "&" not in mail
+    assert tel == "tel:+441843000469"  # digits only (and the leading +)
+    # and the page shows the text as written, as text
+    assert hostile in page.inner_text(".cm-sl-item")
