@@ -266,7 +266,8 @@ def parse_cache(text: str, display: str) -> dict[str, CacheRecord]:
     for key, value in raw.items():
         record, why = _record(value)
         if record is None:
-            raise CacheError(display, f"the record for {key!r} {why}", _key_line(text, key), 1)
+            message = f"the record for `{shown(key)}` {why}"
+            raise CacheError(display, message, _key_line(text, key), 1)
         records[key] = record
     return records
 
@@ -566,19 +567,20 @@ def _geopy_answer(
     except exc.GeocoderTimedOut as error:  # geopy also maps 503 and 504 here
         if "timed out" in str(error).lower():
             return Answer("retry", f"timed out (no answer within {timeout:g} s)")
-        return Answer("retry", f"temporarily unavailable ({error})")
+        return Answer("retry", f"temporarily unavailable ({shown(error, 160)})")
     except exc.GeocoderParseError:
         return Answer("none", "the answer is not valid JSON")
     except exc.GeocoderQueryError as error:
-        return Answer("none", f"the geocoder rejected the query: {error}")
+        return Answer("none", f"the geocoder rejected the query: {shown(error, 160)}")
     except (exc.GeocoderUnavailable, exc.GeocoderServiceError) as error:
-        return Answer("retry", f"service error ({error})")
+        return Answer("retry", f"service error ({shown(error, 160)})")
     except exc.GeopyError as error:
-        return Answer("fail", f"{type(error).__name__}: {error}")
+        return Answer("fail", f"{type(error).__name__}: {shown(error, 160)}")
     except (ValueError, TypeError) as error:
-        return Answer("none", f"the coordinates in the answer are not numbers ({error})")
+        why = shown(error, 160)
+        return Answer("none", f"the coordinates in the answer are not numbers ({why})")
     except (AttributeError, KeyError, IndexError) as error:
-        return Answer("none", f"unexpected answer ({type(error).__name__}: {error})")
+        return Answer("none", f"unexpected answer ({type(error).__name__}: {shown(error, 160)})")
     if location is None:
         return Answer("none", "nothing found")
     raw = getattr(location, "raw", None)
