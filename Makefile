@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve validate geocode bench bench-small lint chromium clean
+.PHONY: site test serve validate geocode bench bench-small lint chromium clean setup review
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ geocode: $(VENV)/.installed
 ## Synthetic entries at 1,000 and 10,000: timings per phase, memory and page weights.
 bench: $(VENV)/.installed
 	$(BIN)/community-map bench --sizes 1000 10000
+
+## Install the project and its tools into .venv (what every workflow runs first).
+setup: $(VENV)/.installed
+
+## The moderation report of a branch, as the check workflow makes it:
+## make review BASE=origin/main HEAD=pr-branch [AUTHOR=login] [FORMAT=json]
+BASE ?= origin/main
+HEAD ?= HEAD
+FORMAT ?= markdown
+review: $(VENV)/.installed
+	$(BIN)/community-map review --base "$(BASE)" --head "$(HEAD)" --format "$(FORMAT)" $(if $(AUTHOR),--author "$(AUTHOR)")
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check build_tools tests

@@ -11,17 +11,22 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from build_tools.data import exports
+from build_tools.data import calendars, exports, openreferral
 from build_tools.entries.geocode import coordinates_offline
 from build_tools.entries.loader import load_paths
 from build_tools.entries.model import Entry, Problem
 from build_tools.entries.validate import validate_entries
 from build_tools.outputs import Output
+from build_tools.review import freshness
 from build_tools.settings import Settings
-from build_tools.site import finder, mapping, pages, provider_docs
+from build_tools.site import coverage, finder, mapping, pages, provider_docs
 from build_tools.site.search import SearchJob, index_site, start_index
 
-NOTICES = {"stale"}
+# Reported but not failing a strict build: a stale listing carries a notice on its page, one
+# unconfirmed for over hide_after_days is left off the site, and one without a map pin is
+# still published with its address (a geocoder outage or a new address must never block the
+# check or the publish run; their summaries say which).
+NOTICES = {"stale", "no-coordinates", "hidden"}
 
 
 @dataclass
@@ -59,7 +64,10 @@ STEPS = (
     ("finder", finder),
     ("map", mapping),
     ("exports", exports),
+    ("open referral", openreferral),
+    ("calendars", calendars),
     ("provider docs", provider_docs),
+    ("coverage", coverage),
 )
 
 
@@ -81,7 +89,11 @@ def build(settings: Settings, paths: list[Path] | None = None) -> SiteBuild:
     result.problems = sorted(result.problems + geo_problems)
     timings["geocode"] = time.perf_counter() - clock
 
-    published = sorted((e for e in entries if e.published), key=lambda e: e.name.casefold())
+    # Listings unconfirmed for over `hide_after_days` leave the site but stay in the data.
+    today = freshness.build_date()
+    result.problems = sorted(result.problems + freshness.hidden_notices(entries, settings, today))
+    listed = [e for e in entries if e.published and not freshness.is_hidden(e, settings, today)]
+    published = sorted(listed, key=lambda e: e.name.casefold())
     everything = sorted(entries, key=lambda e: e.name.casefold())
     for phase, step in STEPS:
         clock = time.perf_counter()

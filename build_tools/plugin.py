@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files
 
 from build_tools import build
 from build_tools.settings import Settings, from_options
-from build_tools.site import inline_scripts
+from build_tools.site import inline_scripts, pages
 
 log = logging.getLogger("mkdocs.plugins.community-map")
 
@@ -34,7 +34,9 @@ class CommunityMapConfig(Config):
     edit_branch = c.Type(str, default="main")
     postcode_lookup_url = c.Type(str, default="https://api.postcodes.io/postcodes/{postcode}")
     stale_after_days = c.Type(int, default=365)
+    hide_after_days = c.Type(int, default=548)  # 0: never hide unconfirmed listings
     search = c.Type(bool, default=True)  # run Pagefind after the build
+    openreferral = c.Type(dict, default={})  # {namespace: a UUID}: Open Referral UK ids
 
 
 class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
@@ -84,6 +86,9 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
     def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
         """Generated pages bring finished, sanitised HTML: skip Markdown for them."""
         return self.bodies.get(page.file.src_uri, html)
+
+    def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        return pages.valid_theme_markup(output)
 
     def on_post_build(self, config: Any) -> None:
         if self.result is not None and self.config.search:

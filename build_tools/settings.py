@@ -29,6 +29,17 @@ class Term:
     colour: str = ""
     town: str = ""
     centre: tuple[float, float] | None = None
+    population: int | None = None  # areas only, optional: residents (ONS estimates)
+
+
+def _population(value: Any) -> int | None:
+    """A positive whole number of residents, or None (written as 123456 or "123,456")."""
+    if isinstance(value, str):
+        value = value.replace(",", "").replace("_", "").strip()
+        value = int(value) if value.isdigit() else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class Vocabulary:
                     colour=str(value.get("colour", "")),
                     town=str(value.get("town", "")),
                     centre=(float(centre["lat"]), float(centre["lon"])) if centre else None,
+                    population=_population(value.get("population")),
                 )
             return terms
 
@@ -120,8 +132,12 @@ class Settings:
     edit_branch: str = "main"
     postcode_lookup_url: str = "https://api.postcodes.io/postcodes/{postcode}"
     stale_after_days: int = 365
+    hide_after_days: int = 548  # unconfirmed this long: off the site, kept in the data; 0: never
     site_name: str = "Community Map"
     site_url: str = ""  # with a trailing slash, or "" for relative links
+    # Open Referral UK ids are uuid5(namespace, ...): one namespace per directory, kept for
+    # ever, so every id stays the same across rebuilds (and differs from other directories').
+    openreferral_namespace: str = "4b4ca1e4-20d7-4929-94e1-0495d4c3e9c8"
 
     @property
     def cache_path(self) -> Path:
@@ -135,6 +151,25 @@ class Settings:
         when the region has no such file). Search expands queries with it; the validator's
         "did you mean" reads it too."""
         return load_synonyms(self.schema_dir)
+
+    def postcode_districts(self) -> dict[str, tuple[str, ...]]:
+        """`schema/postcode-districts.yml`: postcode district (`ME15`) -> the areas it lies
+        in; empty when the region has no such file. The validator warns about a postcode
+        that cannot be in any of an entry's areas."""
+        return load_postcode_districts(self.schema_dir)
+
+
+def load_postcode_districts(schema_dir: Path) -> dict[str, tuple[str, ...]]:
+    path = schema_dir / "postcode-districts.yml"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle) or {}
+    districts: dict[str, list[str]] = {}
+    for area, codes in raw.items():
+        for code in codes or ():
+            districts.setdefault(str(code).strip().upper(), []).append(str(area))
+    return {code: tuple(areas) for code, areas in districts.items()}
 
 
 _VOCAB_CACHE: dict[tuple[Path, tuple[float, ...]], Vocabulary] = {}
@@ -214,8 +249,12 @@ def from_options(
         edit_branch=str(options.get("edit_branch", "main")),
         postcode_lookup_url=str(options.get("postcode_lookup_url", Settings.postcode_lookup_url)),
         stale_after_days=int(options.get("stale_after_days", 365)),
+        hide_after_days=int(options.get("hide_after_days", 548)),
         site_name=site_name or "Community Map",
         site_url=(site_url.rstrip("/") + "/") if site_url else "",
+        openreferral_namespace=str(
+            (options.get("openreferral") or {}).get("namespace", Settings.openreferral_namespace)
+        ),
     )
 
 
@@ -231,7 +270,26 @@ def _as_string(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)
 
 
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """MkDocs' `!ENV`: `!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set
+    (and not empty), else the last item as the default (None when a single name is unset).
+    The publish workflow sets `SITE_URL` this way, so the commands see the build's address."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        items = loader.construct_sequence(node)
+        names, default = (items[:-1], items[-1]) if len(items) > 1 else (items, None)
+    else:
+        return None
+    for name in names:
+        value = os.environ.get(str(name))
+        if value:
+            return yaml.safe_load(value)
+    return default
+
+
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _as_string)
+_TolerantLoader.add_constructor("!ENV", _env)
 _TolerantLoader.add_multi_constructor("!", _as_string)
 
 

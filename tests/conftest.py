@@ -15,6 +15,8 @@ from build_tools.bench.chromium import CHROMIUM, launch
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
+# the `fake_github` fixture: a fake GitHub REST API on 127.0.0.1 (tests/fake_github.py)
+pytest_plugins = ["fake_github"]
 # Every test, and every build or command a test starts, runs on this day: nothing may pass
 # or fail by the calendar ("over a year since it was checked" in the fixtures, say). The
 # build reads the date from SOURCE_DATE_EPOCH (`settings.today()`); subprocesses inherit it.

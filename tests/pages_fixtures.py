@@ -268,11 +268,16 @@ def live_payloads(html: str, known_inline: Collection[str] = REVIEWED_INLINE) ->
 
 
 def write_config(
-    folder: Path, entries_dir: Path, *, search: bool = False, cache: Path | None = None
+    folder: Path,
+    entries_dir: Path,
+    *,
+    search: bool = False,
+    cache: Path | None = None,
+    **plugin_options: Any,
 ) -> Path:
     """`folder/mkdocs.yml`: the repository's, pointing at other entries (and a geocode cache
-    of their own, `cache` or an empty one in `folder`); paths are absolute. The one way tests
-    write a site's configuration."""
+    of their own, `cache` or an empty one in `folder`), with any other plugin options;
+    paths are absolute. The one way tests write a site's configuration."""
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_KeepTags)
     config["docs_dir"] = str(ROOT / "docs")
     config["theme"]["custom_dir"] = str(ROOT / "site_overrides")
@@ -282,6 +287,7 @@ def write_config(
             options["entries_dir"] = str(entries_dir)
             options["schema_dir"] = str(ROOT / "schema")
             options["search"] = search
+            options.update(plugin_options)
             geocoder = options.get("geocoder") or {}
             if "cache" in geocoder:
                 geocoder["cache"] = str(cache or folder / "geocode-cache.json")
@@ -310,6 +316,13 @@ def _keep(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
 
 
 _KeepTags.add_multi_constructor("tag:yaml.org,2002:python/", _keep)
+# `!ENV [NAME, default]` (site_url): the test config is written with the default value
+_KeepTags.add_constructor(
+    "!ENV",
+    lambda loader, node: (
+        loader.construct_sequence(node)[-1] if isinstance(node, yaml.SequenceNode) else None
+    ),
+)
 
 
 class _KeepTagsDumper(yaml.SafeDumper):

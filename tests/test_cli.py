@@ -10,7 +10,9 @@ import pytest
 
 from build_tools.cli import main
 from build_tools.console import github_annotation
+from build_tools.entries.loader import field_name
 from build_tools.entries.model import Problem
+from build_tools.entries.placeholders import PLACEHOLDERS
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "data" / "entries"
@@ -97,7 +99,60 @@ def test_github_annotations_cannot_inject_commands() -> None:
     )
 
 
-def test_new_writes_a_valid_template_and_never_overwrites(
+FILLED_IN = {
+    "Replace with the activity's name": "Sheppey Walkers",
+    "Replace this with one sentence about what happens and who it is for.": (
+        "A friendly weekly walk along the seafront, for every pace."
+    ),
+    "Replace this with what happens, who it suits, what to bring and how to join.": (
+        "Meet at the clock tower."
+    ),
+    "replace-with-a-category": "physical-activity",
+    "Replace with the organisation's name": "Sheppey Walking Club",
+    "https://your-organisation.example": "https://walks.example.org",
+    "01632 960000": "01795 417000",
+    "your.name@your-organisation.example": "walks@example.org",
+    "Replace with the venue's name": "The Clock Tower",
+    "Replace with the street address": "High Street",
+    "XX1 1XX": "ME12 1NL",
+    'start: "HH:MM"': 'start: "10:00"',
+    'end: "HH:MM"': 'end: "11:30"',
+}
+
+
+def test_new_template_is_refused_until_every_example_is_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Untouched, the file fails with one message per example value, each naming its field;
+    filled in, it passes: no placeholder from `new` can reach the site."""
+    target = tmp_path / "entries" / "swale" / "sheppey-walkers.yml"
+    assert (
+        main([*CONFIG, "new", "sheppey-walkers", "--area", "swale", "--output", str(target)]) == 0
+    )
+    text = target.read_text("utf-8")
+    assert "id: sheppey-walkers" in text and "areas: [swale]" in text and "# " in text
+    assert "town: Sittingbourne" in text
+    capsys.readouterr()
+    assert main([*CONFIG, "validate", str(target)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    fields = [line.split(": ")[1] for line in lines[:-1]]
+    assert fields == [field_name(p.path) for p in PLACEHOLDERS if p.path != ("location", "town")]
+    assert all("is still the template's example: replace it with " in line for line in lines[:-1])
+    assert lines[-1] == "13 errors, 0 warnings in 1 file"
+    for example, real in FILLED_IN.items():
+        assert example in text, example
+        text = text.replace(example, real)
+    target.write_text(text, "utf-8")
+    assert main([*CONFIG, "validate", str(target)]) == 0, capsys.readouterr().out
+
+
+def test_new_for_the_whole_region_asks_for_the_town(tmp_path: Path) -> None:
+    target = tmp_path / "region-wide-line.yml"
+    assert main([*CONFIG, "new", "region-wide-line", "--area", "all", "--output", str(target)]) == 0
+    assert "town: Replace with the town" in target.read_text("utf-8")
+
+
+def test_new_never_overwrites_and_refuses_bad_names(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "entries" / "swale" / "sheppey-walkers.yml"
@@ -105,8 +160,6 @@ def test_new_writes_a_valid_template_and_never_overwrites(
         main([*CONFIG, "new", "sheppey-walkers", "--area", "swale", "--output", str(target)]) == 0
     )
     text = target.read_text("utf-8")
-    assert "id: sheppey-walkers" in text and "areas: [swale]" in text and "# " in text
-    assert main([*CONFIG, "validate", str(target)]) == 0
     target.write_text(text + "# edited\n", "utf-8")
     assert (
         main([*CONFIG, "new", "sheppey-walkers", "--area", "swale", "--output", str(target)]) == 2

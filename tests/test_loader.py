@@ -110,3 +110,36 @@ def test_parallel_loading_gives_the_same_result(
     assert [e.data for e in serial[0]] == [e.data for e in parallel[0]]
     assert [e.path for e in serial[0]] == [e.path for e in parallel[0]]
     assert serial[1] == parallel[1] and len(serial[1]) == 1
+
+
+SESSIONS = (
+    'id: x\nname: A walk\nschedule:\n  - days: [tue]\n    start: "10:00"\n'
+    '  - days: [sat]\n    start: {start}\n    end: "12:00"\nstatus: active\n'
+    'contact:\n  phone: "01622 000111"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "where"),
+    [
+        ('"11:00', "7:12: schedule[1].start: the quote opened on line 7 is never closed"),
+        ("'11:00", "7:12: schedule[1].start: the quote opened on line 7 is never closed"),
+        ("[11:00", "7:12: schedule[1].start: the `[` opened on line 7 is never closed"),
+        ("at 11: sharp", "7:17: schedule[1].start: the value contains a colon and a space"),
+        ('"11:00" sharp', "7:20: schedule[1].start: there is text after the closing quote"),
+    ],
+)
+def test_yaml_errors_name_the_line_and_field_where_the_mistake_is(start: str, where: str) -> None:
+    """Inside a list item too, and however far away YAML gives up (an unclosed double quote
+    runs on to the next quote in the file, on line 8 here)."""
+    entry, problems = load_bytes(SESSIONS.replace("{start}", start).encode(), "x.yml", "x")
+    assert entry is None and len(problems) == 1
+    assert problems[0].format().startswith(f"x.yml:{where}"), problems[0].format()
+
+
+def test_a_colon_fix_quotes_the_value_safely() -> None:
+    """The suggested fix shows the value in quotes, escaped for the terminal."""
+    _, problems = load_bytes('id: x\nsummary: Note: "new" \u202etimes\n'.encode(), "x.yml", "x")
+    message = problems[0].message
+    assert message.endswith("""like summary: 'Note: "new" \\u202etimes'""")
+    assert "\u202e" not in message

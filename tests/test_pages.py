@@ -8,12 +8,14 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from mkdocs.utils.meta import get_data
 from pages_fixtures import (
     REPO_URL,
+    ROOT,
     coords_of,
     live_payloads,
     make_entry,
@@ -165,21 +167,23 @@ def test_activity_links(walk_page: str) -> None:
     parts = urlsplit(report)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{REPO_URL}/issues/new"
     query = parse_qs(parts.query, strict_parsing=True)
-    assert query["labels"] == ["listing-problem"]
+    # the "Report a problem" issue form, its listing_id field filled in
+    assert query["template"] == ["report-a-problem.yml"]
+    assert query["listing_id"] == ["mote-park-health-walk"]
     assert "Mote Park Health Walk" in query["title"][0]
-    body = query["body"][0]
-    assert "ID: mote-park-health-walk" in body
-    assert "activities/mote-park-health-walk/" in body
     assert " " not in parts.query and "\n" not in parts.query  # all URL-encoded
 
 
-def test_report_link_cites_the_full_page_address_when_the_site_url_is_known() -> None:
+def test_report_link_opens_the_generated_form_with_the_listing_id() -> None:
     settings = make_settings()
-    object.__setattr__(settings, "site_url", "https://map.example.org/kent/")
-    html = build([make_entry()], settings)["activities/mote-park-health-walk.md"].html or ""
+    entry = make_entry(id="a-b-c", name="A & B <c>")
+    html = build([entry], settings)["activities/a-b-c.md"].html or ""
     [report] = [a.attrs["href"] for a in scan(html).find("a") if "/issues/new?" in a.attrs["href"]]
-    body = parse_qs(urlsplit(report).query)["body"][0]
-    assert "Page: https://map.example.org/kent/activities/mote-park-health-walk/" in body
+    query = parse_qs(urlsplit(report).query, strict_parsing=True)
+    assert query["listing_id"] == ["a-b-c"]
+    form = ROOT / ".github" / "ISSUE_TEMPLATE" / query["template"][0]
+    fields = [e.get("id") for e in yaml.safe_load(form.read_text("utf-8"))["body"]]
+    assert "listing_id" in fields  # the query names a real field of the committed form
 
 
 def test_shortlist_button_is_the_contract_markup(walk_page: str) -> None:

@@ -150,3 +150,111 @@ def test_python_tags_run_nothing(
     assert "uses a YAML tag" in messages[0]
     assert not (tmp_path / "pwned-by-yaml").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def _region_copy(tmp_path: Path, drop: str = "") -> Settings:
+    """This repository's configuration in a temporary folder, without one schema file."""
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    for item in (ROOT / "schema").iterdir():
+        if item.name != drop:
+            (schema / item.name).write_bytes(item.read_bytes())
+    (tmp_path / "mkdocs.yml").write_bytes((ROOT / "mkdocs.yml").read_bytes())
+    return load_settings(tmp_path / "mkdocs.yml")
+
+
+def _entry_with(tmp_path: Path, source: str, *changes: tuple[str, str]) -> Path:
+    text = (CORPUS / "good" / f"{source}.yml").read_text("utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / f"{source}.yml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_without_a_district_table_distance_from_the_areas_warns(tmp_path: Path) -> None:
+    """A region with no schema/postcode-districts.yml: coordinates more than 25 km from every
+    listed area's centre warn; the same entry in the right area does not."""
+    settings = _region_copy(tmp_path, drop="postcode-districts.yml")
+    assert settings.postcode_districts() == {}
+    far = _entry_with(
+        tmp_path, "last-week-of-month", ("areas: [canterbury, swale]", "areas: [dartford]")
+    )
+    assert problems_for(far, settings) == [
+        "14:13: location.postcode: warning: `CT1 2AB` is 62 km from Dartford, the nearest "
+        "area this entry lists: check the postcode, the coordinates and the areas"
+    ]
+    near = _entry_with(tmp_path, "last-week-of-month")
+    assert problems_for(near, settings) == []
+
+
+def test_the_geocode_cache_places_an_entry_without_coordinates(tmp_path: Path) -> None:
+    settings = _region_copy(tmp_path, drop="postcode-districts.yml")
+    entry = _entry_with(
+        tmp_path,
+        "last-week-of-month",
+        ("areas: [canterbury, swale]", "areas: [dartford]"),
+        ("  coordinates: {lat: 51.2779, lon: 1.0745}\n", ""),
+    )
+    assert problems_for(entry, settings) == []  # nowhere known: nothing to say
+    from build_tools.entries import geocode
+
+    loaded, _ = load_file(entry)
+    assert loaded is not None and loaded.location is not None
+    key = geocode.Address.from_location(loaded.location, "gb").key
+    record = geocode.CacheRecord(51.2779, 1.0745, "test", "postcode", "postcode", "2026-11-01")
+    settings.cache_path.parent.mkdir(parents=True, exist_ok=True)
+    geocode.save_cache(settings.cache_path, {key: record})
+    assert [m.split(": warning: ")[1][:24] for m in problems_for(entry, settings)] == [
+        "`CT1 2AB` is 62 km from "
+    ]
+
+
+def test_every_template_example_is_refused_and_drama_numbers_too() -> None:
+    from build_tools.entries import placeholders
+
+    def retyped(path: tuple) -> str:
+        return placeholders.value(path).upper() + "."  # retyped, shouted: still the example
+
+    data = {
+        "categories": ["physical-activity", placeholders.value(("categories", 0))],
+        "schedule": [
+            {"start": retyped(("schedule", 0, "start")), "end": retyped(("schedule", 0, "end"))}
+        ],
+    }
+    for placeholder in placeholders.PLACEHOLDERS:
+        if placeholder.path[0] not in ("categories", "schedule"):
+            node = data
+            for part in placeholder.path[:-1]:
+                node = node.setdefault(part, {})
+            node[placeholder.path[-1]] = retyped(placeholder.path)
+    found = dict(placeholders.found(data))
+    assert set(found) == {p.path for p in placeholders.PLACEHOLDERS} - {("categories", 0)} | {
+        ("categories", 1)
+    }
+    assert all(
+        m.startswith("is still the template's example: replace it with") for m in found.values()
+    )
+    for drama in ("01632 960123", "+44 20 7946 0999", "07700 900 461", "0118 496 0000"):
+        assert placeholders.is_drama_number(drama), drama
+    for real in ("01622 000111", "020 7946 1000", "07700 901 461"):
+        assert not placeholders.is_drama_number(real), real
+
+
+def test_the_postcode_district_table_names_real_areas_and_fits_the_samples(
+    settings: Settings,
+) -> None:
+    """Every area of schema/postcode-districts.yml is an area, every area has districts, and
+    no sample entry's postcode is called outside its areas (the table errs on the generous
+    side: a district crossing a boundary is listed under each area)."""
+    table = settings.postcode_districts()
+    areas = set(settings.vocabulary().areas)
+    assert {a for found in table.values() for a in found} == areas
+    entries, _ = load_paths([ROOT / "entries"], base=ROOT)
+    checked = [e for e in entries if e.location and e.location.postcode]
+    assert len(checked) > 40
+    warned = [
+        p for p in validate_entries(entries, settings, today=TODAY) if p.code == "postcode-area"
+    ]
+    assert warned == []

@@ -96,7 +96,8 @@ def accepted_site(
     accepted = [f for f in FILES if not verdicts[f.name]]
     assert accepted, "validation refuses every fixture: the inert ones must build"
     folder = tmp_path_factory.mktemp("xss-accepted")
-    config = write_config(folder, copy_entries(accepted, folder / "entries"))
+    # hide_after_days=0: fixtures dated long ago still get their pages (and stale notices)
+    config = write_config(folder, copy_entries(accepted, folder / "entries"), hide_after_days=0)
     result = mkdocs_build(config, folder / "site")
     assert result.returncode == 0, result.stdout + result.stderr
     return BuiltSite(folder / "site", result.stderr)
@@ -109,7 +110,7 @@ def unvalidated_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     from mkdocs.config import load_config
 
     folder = tmp_path_factory.mktemp("xss-unvalidated")
-    config = write_config(folder, XSS)
+    config = write_config(folder, XSS, hide_after_days=0)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(site_module, "validate_entries", lambda *args, **kwargs: [])
         build(load_config(config_file=str(config), site_dir=str(folder / "site")))

@@ -662,6 +662,8 @@ def _schedule(rng: random.Random) -> list[str]:
         if frequency == "monthly":
             weeks = rng.choice(([1], [2], [3], [-1], [1, 3], [2, 4]))
             lines.append(f"    weeks_of_month: [{', '.join(str(w) for w in weeks)}]")
+        if frequency == "fortnightly":  # needs a first date; the week of 2 November 2026
+            lines.append(f"    starts_on: 2026-11-{2 + days[0]:02d}")
     return lines
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from build_tools import console
 from build_tools.console import shown
 from build_tools.entries.model import Entry, Path_, Problem
 
@@ -265,14 +267,160 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_message(error: yaml.YAMLError, source: str) -> tuple[int, int, str]:
+def _key_path(lines: list[str], index: int) -> str:
+    """The field a line belongs to (`schedule[0].start`), from its key and the keys of the
+    less-indented lines above it: a file that YAML cannot read has no marks to go by."""
+    names: list[str] = []
+    indent: int | None = None
+    pending: int | None = None  # the list position of the item the names so far are in
+    for number in range(index, -1, -1):
+        text = lines[number]
+        body = text.lstrip(" ")
+        if not body.strip() or body.startswith("#"):
+            continue
+        width = len(text) - len(body)
+        if indent is not None and width >= indent:
+            continue
+        match = _KEY.match(body)
+        item = body.startswith("- ")
+        if item:
+            pending = sum(
+                1
+                for above in _until_shallower(lines, number, width)
+                if above[width:].startswith("- ")
+            )
+        if match and (number == index or not item):
+            names.append(match.group(1))
+            if not item and pending is not None and number != index:
+                names[-1] += f"[{pending - 1}]"
+                pending = None
+        elif indent is None and not item:
+            return ""
+        indent = width
+        if width == 0:
+            break
+    return ".".join(reversed(names))
+
+
+def _until_shallower(lines: list[str], index: int, width: int) -> Iterator[str]:
+    """The lines from `index` upwards that are at least `width` deep (or blank)."""
+    for number in range(index, -1, -1):
+        text = lines[number]
+        body = text.lstrip(" ")
+        if body.strip() and not body.startswith("#") and len(text) - len(body) < width:
+            return
+        yield text
+
+
+_KEY = re.compile(r"^(?:- )?([A-Za-z_][A-Za-z0-9_-]*)\s*:(\s|$)")
+_CLOSE = {"[": "]", "{": "}"}
+
+
+def _open_quote(source: str, line: int) -> Any:
+    """The quoted value that swallowed the text up to `line` (0-based): libyaml reads an
+    unclosed quote on to the next quote in the file, and fails there, far from the mistake."""
+    last = None
+    try:
+        for token in yaml.scan(source, Loader=_Loader):
+            if token.start_mark.line > line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.end_mark.line > token.start_mark.line
+            ):
+                last = token
+    except yaml.YAMLError:
+        pass
+    if last is not None and line - last.end_mark.line <= 1:
+        return last
+    return None
+
+
+def _syntax_message(error: yaml.YAMLError, source: str) -> tuple[int, int, str, str]:
+    """Line, column, field and advice for a file YAML cannot read, pointing where the
+    provider went wrong: where a quote or bracket was opened, not where YAML gave up."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    text = f"{getattr(error, 'problem', '') or ''} {getattr(error, 'context', '') or ''}"
+    context = getattr(error, "context", "") or ""
+    context_mark = getattr(error, "context_mark", None)
+    text = f"{getattr(error, 'problem', '') or ''} {context}"
+    lines = source.splitlines()
+
+    def field_at(number: int) -> str:
+        return _key_path(lines, number) if number < len(lines) else ""
+
+    opened = _open_quote(source, mark.line) if mark is not None else None
+    if opened is None and "while scanning a quoted scalar" in context and context_mark:
+        opened = context_mark
+    if opened is not None:
+        start = getattr(opened, "start_mark", opened)
+        quote = source[start.index] if start.index < len(source) else '"'
+        quote = quote if quote in "\"'" else '"'
+        return (
+            start.line + 1,
+            start.column + 1,
+            field_at(start.line),
+            f"the quote opened on line {start.line + 1} is never closed: add the closing "
+            f"`{quote}` at the end of the value",
+        )
+    if context in ("while parsing a flow sequence", "while parsing a flow mapping") and (
+        context_mark is not None
+    ):
+        bracket = source[context_mark.index] if context_mark.index < len(source) else "["
+        if bracket in _CLOSE:
+            rest = lines[context_mark.line][context_mark.column :]
+            if rest.count(_CLOSE[bracket]) < rest.count(bracket):
+                return (
+                    context_mark.line + 1,
+                    context_mark.column + 1,
+                    field_at(context_mark.line),
+                    f"the `{bracket}` opened on line {context_mark.line + 1} is never closed: "
+                    f"add the closing `{_CLOSE[bracket]}` at the end of the line",
+                )
+    line_text = ""
     if mark is not None:
-        lines = source.splitlines()
         line_text = lines[mark.line] if mark.line < len(lines) else ""
         if "\t" in line_text[: mark.column + 1]:
-            text += " \t"  # libyaml does not always say that the character was a tab
+            tab = line_text.index("\t")
+            return (
+                mark.line + 1,
+                tab + 1,
+                "",
+                "there is a tab character here: indent with spaces, never tabs",
+            )
+    if "mapping values are not allowed" in text and mark is not None:
+        match = _KEY.match(line_text.lstrip(" "))
+        if match:
+            body = line_text.lstrip(" ")
+            value = body[match.end() :].strip()
+            key = field_at(mark.line)
+            quoted = (
+                '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                if '"' not in value or "'" in value
+                else "'" + value + "'"
+            )
+            return (
+                mark.line + 1,
+                mark.column + 1,
+                key,
+                "the value contains a colon and a space (`: `), which YAML reads as the start "
+                f"of another field: put the whole value in quotes, like "
+                f"{match.group(1)}: {console.shown(quoted)}",
+            )
+    if ("did not find expected key" in text or "expected <block end>" in text) and mark:
+        body = line_text.lstrip(" ")
+        match = _KEY.match(body)
+        value = body[match.end() :].lstrip() if match else ""
+        if value[:1] in ('"', "'") and value.find(value[0], 1) != -1:
+            after = value[value.find(value[0], 1) + 1 :].strip()
+            if after and not after.startswith("#"):
+                return (
+                    mark.line + 1,
+                    mark.column + 1,
+                    field_at(mark.line),
+                    "there is text after the closing quote: put the quotes around the whole "
+                    "value, or remove them",
+                )
     hint = next((h for key, h in _SYNTAX_HINTS if key in text), None)
     if hint is None:
         problem = (getattr(error, "problem", None) or str(error)).strip()
@@ -281,7 +429,7 @@ def _syntax_message(error: yaml.YAMLError, source: str) -> tuple[int, int, str]:
             "check the quotes and indentation"
         )
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    return line, column, hint
+    return line, column, "", hint
 
 
 def parse_text(text: str, display: str) -> tuple[Any, Builder_, list[Problem]]:
@@ -329,8 +477,8 @@ def parse_text(text: str, display: str) -> tuple[Any, Builder_, list[Problem]]:
         )
         return None, builder, problems
     except yaml.YAMLError as error:
-        line, column, hint = _syntax_message(error, text)
-        problems.append(Problem(display, line, column, "", hint, code="syntax"))
+        line, column, field, hint = _syntax_message(error, text)
+        problems.append(Problem(display, line, column, field, hint, code="syntax"))
         return None, builder, problems
     except RecursionError:
         problems.append(Problem(display, 1, 1, "", "is nested too deeply to read", code="depth"))

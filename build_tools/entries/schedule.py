@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -35,7 +36,22 @@ def _days(days: tuple[str, ...]) -> str:
     return join_words([DAY_NAMES[d] for d in days])
 
 
-def describe_session(session: Session) -> str:
+def _date_words(value: dt.date, today: dt.date | None) -> str:
+    """`10 December` within the build's year, `25 March 2027` otherwise."""
+    if today is not None and value.year == today.year:
+        return f"{value.day} {value:%B}"
+    return text_date(value)
+
+
+def text_date(value: dt.date) -> str:
+    """`25 March 2027`: the GOV.UK style."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def describe_session(session: Session, today: dt.date | None = None) -> str:
+    """ "Every other Thursday (next on 10 December), 14:00 to 15:30"; "Every Tuesday until
+    2 March 2027, 19:00 to 20:30". With `today`, the next date of a fortnightly session is
+    given, and a start date already passed is not."""
     times = f"{session.start} to {session.end}" if session.start and session.end else ""
     days = _days(session.days)
     if session.frequency == "monthly":
@@ -46,15 +62,106 @@ def describe_session(session: Session) -> str:
         when = f"Every other {days}"
     else:
         when = f"Every {days}"
+    starts = session.starts_on
+    if starts is not None and (today is None or starts > today):
+        when += f" from {text_date(starts)}"
+    if session.ends_on is not None:
+        when += f" until {text_date(session.ends_on)}"
+    if session.frequency == "fortnightly" and today is not None and (starts or today) <= today:
+        upcoming = next_date(session, today)
+        if upcoming is not None:
+            when += f" (next on {_date_words(upcoming, today)})"
     return f"{when}, {times}" if times else when
 
 
-def describe(entry: Entry) -> list[str]:
-    """One line per session, then the schedule note; empty when nothing is said."""
-    lines = [describe_session(s) for s in entry.schedule]
+def current(session: Session, today: dt.date) -> bool:
+    """Whether the session still has a date on or after `today` (a course past its
+    `ends_on` has none)."""
+    return session.ends_on is None or next_date(session, today) is not None
+
+
+def current_sessions(entry: Entry, today: dt.date) -> tuple[Session, ...]:
+    return tuple(s for s in entry.schedule if current(s, today))
+
+
+def ended(entry: Entry, today: dt.date) -> bool:
+    """A listing whose every session is past its `ends_on`."""
+    return bool(entry.schedule) and not current_sessions(entry, today)
+
+
+def describe(entry: Entry, today: dt.date | None = None) -> list[str]:
+    """One line per session still running on `today` (the build date by default), then the
+    schedule note; empty when nothing is said. When every session has ended, one line says
+    so, so a listing never looks as if it still meets."""
+    today = _build_date(today)
+    sessions = current_sessions(entry, today)
+    lines = [describe_session(s, today) for s in sessions]
+    if entry.schedule and not sessions:
+        last = max(s.ends_on for s in entry.schedule if s.ends_on is not None)
+        lines.append(
+            f"No sessions are planned at the moment: the last one was on {text_date(last)}. "
+            "Contact the organiser to ask about new dates"
+        )
     if entry.schedule_note:
         lines.append(entry.schedule_note)
     return lines
+
+
+# --- dates -----------------------------------------------------------------------------------
+# A session's dates, for "next on", for leaving ended courses out, and for the calendars'
+# first event. A fortnightly session meets in the week (Monday to Sunday) of its `starts_on`
+# and every other week after; nothing is before `starts_on` or after `ends_on`.
+
+
+def _week_of_month_matches(day: dt.date, weeks: tuple[int, ...]) -> bool:
+    nth = (day.day - 1) // 7 + 1
+    last = (day + dt.timedelta(days=7)).month != day.month
+    return nth in weeks or (-1 in weeks and last)
+
+
+def meets_on(session: Session, day: dt.date) -> bool:
+    """Whether the session meets on `day`."""
+    if DAY_ORDER[day.weekday()] not in session.days:
+        return False
+    if session.starts_on is not None and day < session.starts_on:
+        return False
+    if session.ends_on is not None and day > session.ends_on:
+        return False
+    if session.frequency == "fortnightly":
+        anchor = session.starts_on
+        if anchor is None:
+            return False  # the validator requires starts_on; without it no week is known
+        monday = day - dt.timedelta(days=day.weekday())
+        anchor_monday = anchor - dt.timedelta(days=anchor.weekday())
+        return ((monday - anchor_monday).days // 7) % 2 == 0
+    if session.frequency == "monthly":
+        return _week_of_month_matches(day, session.weeks_of_month)
+    return session.frequency == "weekly"
+
+
+def occurrences(session: Session, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every date from `first` to `last` (both included) that the session meets on."""
+    found = []
+    day = first
+    while day <= last:
+        if meets_on(session, day):
+            found.append(day)
+        day += dt.timedelta(days=1)
+    return found
+
+
+def next_date(session: Session, today: dt.date) -> dt.date | None:
+    """The first date on or after `today` the session meets on; None when it has ended (or
+    never meets). Looks about a year ahead (a monthly "fifth Monday" can skip months)."""
+    first = max(today, session.starts_on) if session.starts_on else today
+    horizon = first + dt.timedelta(days=400)
+    last = min(horizon, session.ends_on) if session.ends_on else horizon
+    day = first
+    while day <= last:
+        if meets_on(session, day):
+            return day
+        day += dt.timedelta(days=1)
+    return None
 
 
 def _minutes(hhmm: str) -> int | None:
@@ -65,10 +172,24 @@ def _minutes(hhmm: str) -> int | None:
         return None
 
 
-def times_of_day(entry: Entry) -> set[str]:
-    """Which of morning, afternoon and evening any session overlaps."""
+def _build_date(today: dt.date | None) -> dt.date:
+    if today is not None:
+        return today
+    from build_tools.settings import today as build_date
+
+    return build_date()
+
+
+def running_days(entry: Entry, today: dt.date | None = None) -> tuple[str, ...]:
+    """The weekdays of the sessions still running on `today` (the build date by default)."""
+    found = {d for s in current_sessions(entry, _build_date(today)) for d in s.days}
+    return tuple(d for d in DAY_ORDER if d in found)
+
+
+def times_of_day(entry: Entry, today: dt.date | None = None) -> set[str]:
+    """Which of morning, afternoon and evening any session still running overlaps."""
     found: set[str] = set()
-    for session in entry.schedule:
+    for session in current_sessions(entry, _build_date(today)):
         start, end = _minutes(session.start), _minutes(session.end)
         if start is None or end is None:
             continue

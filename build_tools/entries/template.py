@@ -1,4 +1,5 @@
-"""`community-map new`: a commented entry that already validates, for providers to fill in."""
+"""`community-map new`: a commented entry for providers to fill in; it validates once every
+example value is replaced (the examples are in `placeholders`, which the validator reads)."""
 
 from __future__ import annotations
 
@@ -9,51 +10,55 @@ from pathlib import Path
 from typing import TextIO
 
 from build_tools.console import shown, write_lines
+from build_tools.entries import placeholders
 from build_tools.settings import Settings
 from build_tools.settings import today as settings_today
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 TEMPLATE = """\
-# A Community Map entry. Replace every example value, keep the quotes where they are,
-# and delete the optional fields you do not need. The full guide: the site's
-# "Add your activity" page. Check your file with: community-map validate {path}
+# A Community Map entry. Replace every example value (the validator refuses the file
+# until you have), keep the quotes where they are, and delete the optional fields you
+# do not need. The full guide: the site's "Add your activity" page.
+# Check your file with: community-map validate {path}
 id: {id}
 # The name people know it by (3 to 120 characters).
-name: {title}
+name: {name}
 # One sentence, 10 to 200 characters, shown in lists and on the map.
-summary: Replace this with one sentence about what happens and who it is for.
+summary: {summary}
 # Optional: more detail in Markdown (**bold**, *italics*, lists, [links](https://example.org)).
 description: |
-  Say what happens, who it suits, what to bring and how to join.
+  {description}
 # One to three of the categories in schema/categories.yml.
-categories: [social-and-befriending]
+categories: [{category}]
 # Optional: who it is for, from schema/audiences.yml (everyone when left out).
 audiences: [everyone]
 # The areas it serves (schema/areas.yml), or [all] for the whole region.
 areas: [{area}]
 organisation:
-  name: Replace with the organisation's name
+  name: {organisation}
   # Optional: website and registered charity number (in quotes).
-  website: https://example.org
+  website: {website}
 contact:
   # At least one of phone (in quotes), email and website.
   phone: "{phone}"
-  email: hello@example.org
+  email: {email}
 # in-person, online, telephone and/or home-visit. In-person activities need a location.
 delivery: [in-person]
 location:
-  venue: Replace with the venue's name
-  address: Replace with the street address
+  venue: {venue}
+  address: {address}
   town: {town}
   postcode: {postcode}
   # Optional: coordinates: {{lat: 51.2705, lon: 0.5486}} (otherwise found from the address).
 schedule:
   # Times in quotes, 24-hour clock. frequency: weekly, fortnightly or monthly;
-  # monthly needs weeks_of_month, like [1] for the first or [-1] for the last week.
+  # monthly needs weeks_of_month, like [1] for the first or [-1] for the last week;
+  # fortnightly needs starts_on, the first session's date (YYYY-MM-DD). A course that
+  # ends can add ends_on, the last session's date.
   - days: [tue]
-    start: "10:00"
-    end: "11:30"
+    start: "{start}"
+    end: "{end}"
     frequency: weekly
 # Optional: a short note, like "Term time only".
 schedule_note: Please check before your first visit.
@@ -63,8 +68,8 @@ cost: free
 booking: drop-in
 # Who can refer: self, professional and/or gp.
 referral: [self]
-# Optional: accessibility features from schema/accessibility.yml.
-accessibility: [step-free-access]
+# Optional: accessibility features from schema/accessibility.yml, like
+# accessibility: [step-free-access, hearing-loop]
 # Optional: GitHub user names who may update this entry.
 owners: []
 # The date you last confirmed these details (YYYY-MM-DD), not in the future.
@@ -77,16 +82,28 @@ status: active
 def render(
     settings: Settings, entry_id: str, area: str, path: str, today: dt.date | None = None
 ) -> str:
+    """The template for one new entry: every fact the command cannot know is a placeholder
+    from `placeholders.PLACEHOLDERS`, which the validator refuses until it is replaced."""
     vocab = settings.vocabulary()
     term = vocab.areas.get(area)
-    town = term.town if term and term.town else "Maidstone"
+    town = term.town if term and term.town else placeholders.value(("location", "town"))
     return TEMPLATE.format(
         id=entry_id,
-        title=entry_id.replace("-", " ").capitalize(),
+        name=placeholders.value(("name",)),
+        summary=placeholders.value(("summary",)),
+        description=placeholders.value(("description",)),
+        category=placeholders.value(("categories", 0)),
+        organisation=placeholders.value(("organisation", "name")),
+        website=placeholders.value(("organisation", "website")),
+        phone=placeholders.value(("contact", "phone")),
+        email=placeholders.value(("contact", "email")),
+        venue=placeholders.value(("location", "venue")),
+        address=placeholders.value(("location", "address")),
+        postcode=placeholders.value(("location", "postcode")),
+        start=placeholders.value(("schedule", 0, "start")),
+        end=placeholders.value(("schedule", 0, "end")),
         area=area,
         town=town,
-        postcode="ME15 7RN",
-        phone="01622 000111",
         path=path,
         today=(today or settings_today()).isoformat(),
     )

@@ -19,7 +19,7 @@ from build_tools.entries.model import DAY_ORDER, Entry
 from build_tools.outputs import Output, rel
 from build_tools.site import labels
 from build_tools.site.pages import front_matter
-from build_tools.entries.schedule import DAY_NAMES, describe, times_of_day
+from build_tools.entries.schedule import DAY_NAMES, describe, running_days, times_of_day
 from build_tools.settings import Settings, Vocabulary
 from build_tools.text import escape, json_for_html
 
@@ -77,7 +77,7 @@ def record(
         "a": _indexes(entry.areas, vocab.areas),
         "u": _indexes(entry.audiences, vocab.audiences),
         "d": _mask(entry.delivery, DELIVERY),
-        "w": _mask(entry.days, DAY_ORDER),
+        "w": _mask(running_days(entry), DAY_ORDER),  # ended courses' days do not count
         "t": _mask(times_of_day(entry), TIMES),
         "k": COSTS.index(entry.cost) if entry.cost in COSTS else -1,
         "b": BOOKING.index(entry.booking) if entry.booking in BOOKING else -1,

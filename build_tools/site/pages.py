@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from build_tools.entries import schedule
 
 from build_tools import text
+from build_tools.data import calendars
 from build_tools.entries.model import Entry
 from build_tools.outputs import Output, rel
 from build_tools.site import labels
@@ -342,15 +343,13 @@ def _organisation(entry: Entry) -> str:
 def _report_links(entry: Entry, ctx: _Context, page_path: str) -> str:
     if not ctx.repo:
         return ""
-    page_url = (ctx.site_url + page_path) if ctx.site_url else page_path
+    # The "Report a problem with a listing" issue form, with the listing id filled in (a
+    # form field is prefilled by a query parameter named after its id).
     query = urlencode(
         {
+            "template": "report-a-problem.yml",
+            "listing_id": entry.id,
             "title": f"Problem with listing: {entry.name} ({entry.id})",
-            "body": (
-                f"Listing: {entry.name}\nID: {entry.id}\nPage: {page_url}\n"
-                f"File: {entry.path}\n\nWhat is wrong or out of date?\n"
-            ),
-            "labels": "listing-problem",
         },
         quote_via=quote,
     )
@@ -452,8 +451,22 @@ def activity_html(entry: Entry, ctx: _Context, when: list[str] | None = None) ->
             f"<p>This listing has not been checked for over {ctx.stale_span}; contact "
             "the organiser before going.</p></div>"
         )
-    when = schedule.describe(entry) if when is None else when
+    when = schedule.describe(entry, ctx.today) if when is None else when
+    if schedule.ended(entry, ctx.today):
+        notices += (
+            '<div class="admonition info cm-notice" role="note">'
+            '<p class="admonition-title">No sessions planned</p>'
+            "<p>Every session listed here has ended. Contact the organiser to ask about "
+            "new dates.</p></div>"
+        )
     when_html = "<br>".join(h(line) for line in when) or "Contact the organiser for times"
+    if schedule.current_sessions(entry, ctx.today) and calendars.has_calendar(entry):
+        when_html += (
+            f'<br><a class="cm-calendar" href="{ctx.up}{calendars.activity_path(entry.id)}" '
+            f'download="{ident}.ics">{_icon("calendar-plus")}Add to calendar</a> '
+            '<span class="cm-meta">(an .ics file for Outlook, Google, Apple and other '
+            "calendars)</span>"
+        )
     languages = [LANGUAGES.get(code, code.upper()) for code in entry.languages]
     facts = "".join(
         (
@@ -543,6 +556,8 @@ def category_html(term: Term, entries: list[str], ctx: _Context) -> str:
             '<h1>{icon}{name}</h1><p class="cm-lead">{description}</p>'
             '<p>{count}. <a href="{finder}">Filter these in the finder</a> '
             '(by day, area, cost and more) or <a href="{map}">see the map</a>.</p>{items}'
+            '<p class="cm-feed"><a href="{feed}">Calendar of these activities</a> '
+            "(an .ics feed: subscribe to it in your calendar app to see every session)</p>"
         ).format(
             icon=Markup(ctx.category_icons.get(term.id, "")),
             name=term.name,
@@ -551,6 +566,7 @@ def category_html(term: Term, entries: list[str], ctx: _Context) -> str:
             finder=rel(page, f"find/?category={quote(term.id, safe='')}"),
             map=rel(page, "map/"),
             items=_list(entries),
+            feed=rel(page, calendars.category_path(term.id)),
         )
     )
 
@@ -563,6 +579,8 @@ def area_html(term: Term, local: list[str], regional: list[str], ctx: _Context) 
         '<p><a href="{finder}">Filter these in the finder</a> (by day, category, cost and '
         'more) or <a href="{map}">see the map</a>.</p>'
         "<h2>In {name} ({count})</h2>{items}"
+        '<p class="cm-feed"><a href="{feed}">Calendar of activities in {name}</a> (an .ics '
+        "feed: subscribe to it in your calendar app to see every session)</p>"
     ).format(
         name=term.name,
         town=Markup(", around {}").format(term.town)
@@ -572,6 +590,7 @@ def area_html(term: Term, local: list[str], regional: list[str], ctx: _Context) 
         map=rel(page, "map/"),
         count=len(local),
         items=_list(local),
+        feed=rel(page, calendars.area_path(term.id)),
     )
     if regional:
         out += Markup(
@@ -721,6 +740,20 @@ def about_html(ctx: _Context) -> str:
     )
 
 
+# Material renders a navigation section's label with `tabindex=""` (an empty value, which the
+# HTML standard does not allow) when the section is expanded in the navigation tabs, as the
+# About and "Add your activity" sections are on their own pages. An empty tabindex means no
+# tabindex to browsers, so dropping the attribute changes nothing but the markup's validity.
+_EMPTY_TABINDEX = re.compile(r'(<label\b[^>]*?)\s+tabindex=""')
+
+
+def valid_theme_markup(html: str) -> str:
+    """A rendered page without the theme's invalid empty `tabindex` on section labels."""
+    if 'tabindex=""' not in html:
+        return html
+    return _EMPTY_TABINDEX.sub(r"\1", html)
+
+
 # --- the generator -------------------------------------------------------------------------
 
 
@@ -737,7 +770,7 @@ def generate(
     by_area: dict[str, list[str]] = defaultdict(list)
     regional: list[str] = []
     for entry in published:
-        when = schedule.describe(entry)
+        when = schedule.describe(entry, ctx.today)
         outputs.append(
             Output(
                 path=f"activities/{entry.id}.md",
