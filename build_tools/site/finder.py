@@ -16,11 +16,11 @@ import json
 from typing import Any
 
 from build_tools.entries.model import DAY_ORDER, Entry
+from build_tools.entries.schedule import DAY_NAMES, describe, running_days, times_of_day
 from build_tools.outputs import Output, rel
+from build_tools.settings import Settings, Vocabulary
 from build_tools.site import labels
 from build_tools.site.pages import front_matter
-from build_tools.entries.schedule import DAY_NAMES, describe, running_days, times_of_day
-from build_tools.settings import Settings, Vocabulary
 from build_tools.text import escape, json_for_html
 
 DATA_PATH = "assets/data/activities.json"

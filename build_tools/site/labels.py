@@ -75,6 +75,4 @@ def data() -> dict[str, Any]:
 
 def data_block() -> str:
     """The JSON data block the finder and shortlist scripts read their labels from."""
-    return (
-        f'<script type="application/json" id="{LABELS_ID}">{json_for_html(data())}</script>'
-    )
+    return f'<script type="application/json" id="{LABELS_ID}">{json_for_html(data())}</script>'

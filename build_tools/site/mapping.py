@@ -36,14 +36,12 @@ from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import Markup
 
-from build_tools.site import pages
-
-from build_tools.entries import schedule
-
 from build_tools import text
+from build_tools.entries import schedule
 from build_tools.entries.model import Entry
 from build_tools.outputs import Output, rel
 from build_tools.settings import Settings, Term
+from build_tools.site import pages
 from build_tools.site.vendor import LEAFLET, MARKERCLUSTER
 
 PAGE = "map.md"

@@ -11,10 +11,8 @@ front matter unescaped (see `front_matter`). Activity pages stay out of the MkDo
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,15 +21,14 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
-from build_tools.entries import schedule
-
 from build_tools import text
 from build_tools.data import calendars
+from build_tools.entries import schedule
 from build_tools.entries.model import Entry
 from build_tools.outputs import Output, rel
-from build_tools.site import labels
 from build_tools.settings import Settings, Term, Vocabulary
 from build_tools.settings import today as settings_today
+from build_tools.site import labels
 
 __all__ = ["front_matter", "generate", "page_source"]
 
