@@ -49,6 +49,7 @@ COMMANDS: list[list[str]] = [
         "{tmp}/\n::error::Forged/hostile-id.yml",
     ],
     ["bench", "--validate-only", "--sizes", "20"],
+    ["coverage", "{hostile}"],
 ]
 
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
