@@ -55,6 +55,10 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+	@# strace: the test that proves a whole build (its children too) opens no connection
+	@command -v strace >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq strace >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq strace >/dev/null; fi; }
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache

@@ -60,17 +60,23 @@ def shown(value: Any, limit: int = MAX_SHOWN) -> str:
 
 def safe_line(line: str) -> str:
     """One line fit for a terminal and a GitHub Actions log: no control or bidirectional
-    character survives, and a line cannot start a workflow command (only `annotation()` may)."""
+    character survives, and a line cannot start a workflow command (only `annotation()` may),
+    in either syntax: `::command::` or the older `##[command]`."""
     line = escape_text(line, backslashes=False)
-    if line.lstrip().startswith("::"):
+    start = line.lstrip()
+    if start.startswith("::"):
         line = line.replace("::", ": :", 1)
+    elif start.startswith("##["):  # the runner's older command syntax (`##[error]...`)
+        line = line.replace("##[", "# #[", 1)
     return line
 
 
-def write_lines(out: TextIO, text: str) -> None:
-    """Write text line by line, each through `safe_line`."""
+def write_lines(out: TextIO, text: str, *, flush: bool = False) -> None:
+    """Write text line by line, each through `safe_line` (what `print` would write)."""
     for line in text.split("\n"):
         out.write(safe_line(line) + "\n")
+    if flush:
+        out.flush()
 
 
 def _escape_data(text: str) -> str:
@@ -86,20 +92,22 @@ def annotation(
     level: str, message: str, *, file: str = "", line: int = 0, col: int = 0, title: str = ""
 ) -> str:
     """A GitHub Actions annotation (`::error file=...::message`): the one kind of line that is
-    meant to start with `::`. Every part is escaped, and controls are shown as escapes."""
+    meant to start with `::`. Every part is escaped, and controls are shown as escapes.
+    Backslashes are left alone: messages quote provider values with `shown()`, which has
+    doubled them already, and a backslash cannot start a workflow command."""
     if level not in ("error", "warning", "notice"):
         raise ValueError(f"not an annotation level: {level}")
     props = []
     if file:
-        props.append(f"file={_escape_property(escape_text(file))}")
+        props.append(f"file={_escape_property(escape_text(file, backslashes=False))}")
     if line:
         props.append(f"line={int(line)}")
     if col:
         props.append(f"col={int(col)}")
     if title:
-        props.append(f"title={_escape_property(escape_text(title))}")
+        props.append(f"title={_escape_property(escape_text(title, backslashes=False))}")
     head = f"::{level}" + (" " + ",".join(props) if props else "")
-    return f"{head}::{_escape_data(escape_text(message))}"
+    return f"{head}::{_escape_data(escape_text(message, backslashes=False))}"
 
 
 def github_annotation(problem: Any) -> str:
@@ -110,7 +118,7 @@ def github_annotation(problem: Any) -> str:
         file=problem.path,
         line=problem.line,
         col=problem.column,
-        title=problem.field or "file",
+        title=shown(problem.field, 120) if problem.field else "file",
     )
 
 

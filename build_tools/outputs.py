@@ -20,10 +20,6 @@ class Output:
     content: str | bytes  # for a page: its Markdown source (front matter + a stub)
     html: str | None = None  # for a page: the finished, safe HTML body
 
-    @property
-    def is_page(self) -> bool:
-        return self.path.endswith(".md")
-
 
 def _umask() -> int:
     mask = os.umask(0)

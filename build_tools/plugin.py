@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files
 
 from build_tools import build
 from build_tools.settings import Settings, from_options
-from build_tools.site import pages
+from build_tools.site import inline_scripts, pages
 
 log = logging.getLogger("mkdocs.plugins.community-map")
 
@@ -72,6 +72,9 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
             )
         self.result = result
         self.bodies = result.html
+        reviewed = files.get_file_from_path(Path(inline_scripts.FILE).name)
+        if reviewed is not None:  # the reviewed inline-script list is for the build, not the site
+            files.remove(reviewed)
         for output in result.outputs:
             if files.get_file_from_path(output.path) is not None:
                 files.remove(files.get_file_from_path(output.path))

@@ -323,10 +323,6 @@ def load_settings(config_file: Path | None = None) -> Settings:
     )
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in {"1", "true", "yes"}
-
-
 def today() -> dt.date:
     """The build date: `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set, for
     reproducible builds and tests that do not depend on the calendar; else today's date.

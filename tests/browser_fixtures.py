@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import need_browser
 from pages_fixtures import mkdocs_build
 
 from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
@@ -31,8 +32,7 @@ def build_site(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (make chromium)")
+    need_browser()  # fails under CI, skips elsewhere, before anything is built
     dest = tmp_path_factory.mktemp("browser") / "site"
     yield build_site(dest)
     shutil.rmtree(dest, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import socket
@@ -16,6 +17,18 @@ DATA = Path(__file__).resolve().parent / "data"
 
 # the `fake_github` fixture: a fake GitHub REST API on 127.0.0.1 (tests/fake_github.py)
 pytest_plugins = ["fake_github"]
+# Every test, and every build or command a test starts, runs on this day: nothing may pass
+# or fail by the calendar ("over a year since it was checked" in the fixtures, say). The
+# build reads the date from SOURCE_DATE_EPOCH (`settings.today()`); subprocesses inherit it.
+FIXED_TODAY = dt.date(2026, 11, 20)
+FIXED_EPOCH = str(int(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC).timestamp()))
+os.environ["SOURCE_DATE_EPOCH"] = FIXED_EPOCH
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SOURCE_DATE_EPOCH again for each test, in case one changed or removed it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
 
 
 def _loopback(address: object) -> bool:
@@ -56,16 +69,32 @@ def root() -> Path:
     return ROOT
 
 
+def need_browser() -> None:
+    """Skip a browser test when Chromium or Playwright is missing; fail it under CI.
+
+    Every fixture that gates browser tests calls this first, before any other check or
+    build, so that in CI no browser test can skip unnoticed."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"Debian's chromium at {CHROMIUM} (make chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("Playwright (pip install -e '.[test]')")
+    if missing:
+        message = "browser tests need " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; under CI a browser test must not skip", pytrace=False)
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> object:
     """One headless Debian Chromium for every browser test (Playwright's sync API allows only
     one instance per thread). Missing Chromium skips locally but fails under CI."""
-    if not CHROMIUM.exists():
-        message = "browser tests need Debian's chromium at /usr/bin/chromium (make chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
+    need_browser()
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
         browser = launch(playwright)
         yield browser

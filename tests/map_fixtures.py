@@ -11,11 +11,7 @@ Import what you use: `from map_fixtures import map_site, ...`.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import re
 import shutil
-import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pages_fixtures import mkdocs_build
+from conftest import need_browser
+from pages_fixtures import mkdocs_build, write_config
 
 from build_tools import build
 from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401
+from build_tools.bench.runner import serve
 from build_tools.entries.model import Entry
 from build_tools.outputs import write_atomic
 from build_tools.settings import Settings, load_settings
@@ -101,22 +99,6 @@ def tile_png() -> bytes:
     )
 
 
-def _config_for(entries_dir: Path) -> str:
-    """The repository's mkdocs.yml, pointed at other entries, with absolute paths."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    replacements = {
-        r"^docs_dir: docs$": f"docs_dir: {ROOT / 'docs'}",
-        r"^(\s+)custom_dir: site_overrides$": rf"\1custom_dir: {ROOT / 'site_overrides'}",
-        r"^(\s+)entries_dir: entries$": rf"\1entries_dir: {entries_dir}\n\1search: false",
-        r"^(\s+)schema_dir: schema$": rf"\1schema_dir: {ROOT / 'schema'}",
-    }
-    for pattern, replacement in replacements.items():
-        text, n = re.subn(pattern, replacement, text, count=1, flags=re.MULTILINE)
-        if n != 1:
-            raise RuntimeError(f"mkdocs.yml changed shape: no line matches {pattern!r}")
-    return text
-
-
 @dataclass
 class MapSite:
     dir: Path
@@ -141,8 +123,7 @@ def build_map_site(work: Path) -> MapSite:
     shutil.copytree(ROOT / "entries", entries_dir)
     for path in DATA.glob("*.yml"):
         shutil.copy(path, entries_dir / path.name)
-    config = work / "mkdocs.yml"
-    config.write_text(_config_for(entries_dir), encoding="utf-8")
+    config = write_config(work, entries_dir, cache=entries_dir / ".geocode-cache.json")
     dest = work / "site"
     proc = mkdocs_build(config, dest)
     if proc.returncode != 0:
@@ -170,19 +151,9 @@ def _coords(entries: list[Entry], settings: Settings) -> dict[str, tuple[float, 
     return coordinates_offline(entries, settings)[0]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
-
-
 @pytest.fixture(scope="session")
 def map_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MapSite]:
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (make chromium)")
+    need_browser()  # fails under CI, skips elsewhere, before anything is built
     work = tmp_path_factory.mktemp("map")
     yield build_map_site(work)
     shutil.rmtree(work, ignore_errors=True)
@@ -190,12 +161,8 @@ def map_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MapSite]:
 
 @pytest.fixture(scope="session")
 def map_url(map_site: MapSite) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(map_site.dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(map_site.dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -22,11 +22,13 @@ from typing import Any, TypeVar
 
 import pytest
 import yaml
+from conftest import need_browser
 
 from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from build_tools.bench.runner import serve  # noqa: F401 (used by the page tests)
 from build_tools.entries.model import Entry
 from build_tools.settings import Settings, from_options
+from build_tools.site import inline_scripts
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,12 +199,8 @@ def visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
 
 
-# Inline scripts Material itself ships (no src): recognised by how they start.
-MATERIAL_INLINE = (
-    "__md_scope=new URL(",
-    "var target=document.getElementById(location.hash",
-    "var tabs=__md_get(",
-)
+# The reviewed inline scripts (site_overrides/inline-scripts.json), by CSP hash.
+REVIEWED_INLINE = inline_scripts.hashes(ROOT)
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 URL_ATTRS = {
     "href",
@@ -220,11 +218,11 @@ URL_ATTRS = {
 }
 
 
-def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
+def live_payloads(html: str, known_inline: Collection[str] = REVIEWED_INLINE) -> list[str]:
     """Everything in a page that could run script: the list is empty for a safe page.
 
-    Inline scripts are the site's own when they start like Material's or are exactly one of
-    `known_inline` (the inline scripts of the sample site, built from harmless entries).
+    An inline script is the site's own only when its CSP hash is in `known_inline`: the
+    reviewed list in site_overrides/inline-scripts.json, never one collected from a build.
     """
     found: list[str] = []
     for el in scan(html).elements:
@@ -258,10 +256,11 @@ def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
                     found.append(f"{where} loads {src!r}")
             elif kind in ("application/ld+json", "application/json"):
                 pass  # data, never run; its JSON is checked by the tests that need it
-            elif not (
-                el.text.strip().startswith(MATERIAL_INLINE) or el.text.strip() in known_inline
-            ):
-                found.append(f"{where} is an unknown inline script: {el.text[:80]!r}")
+            elif inline_scripts.csp_hash(el.text) not in known_inline:
+                found.append(
+                    f"{where} is an inline script not in {inline_scripts.FILE}: "
+                    f"{inline_scripts.csp_hash(el.text)} {el.text[:80]!r}"
+                )
     return found
 
 
@@ -269,9 +268,16 @@ def live_payloads(html: str, known_inline: Collection[str] = ()) -> list[str]:
 
 
 def write_config(
-    folder: Path, entries_dir: Path, *, search: bool = False, **plugin_options: Any
+    folder: Path,
+    entries_dir: Path,
+    *,
+    search: bool = False,
+    cache: Path | None = None,
+    **plugin_options: Any,
 ) -> Path:
-    """A mkdocs.yml like the repository's, pointing at other entries; paths are absolute."""
+    """`folder/mkdocs.yml`: the repository's, pointing at other entries (and a geocode cache
+    of their own, `cache` or an empty one in `folder`), with any other plugin options;
+    paths are absolute. The one way tests write a site's configuration."""
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_KeepTags)
     config["docs_dir"] = str(ROOT / "docs")
     config["theme"]["custom_dir"] = str(ROOT / "site_overrides")
@@ -284,7 +290,7 @@ def write_config(
             options.update(plugin_options)
             geocoder = options.get("geocoder") or {}
             if "cache" in geocoder:
-                geocoder["cache"] = str(folder / "geocode-cache.json")
+                geocoder["cache"] = str(cache or folder / "geocode-cache.json")
     path = folder / "mkdocs.yml"
     path.write_text(
         yaml.dump(config, Dumper=_KeepTagsDumper, allow_unicode=True, sort_keys=False),
@@ -369,12 +375,9 @@ def with_browser(work: Callable[[Any], T]) -> T:
     Playwright's sync API refuses to start in a thread where another instance is running
     (another module's session-long browser fixture, say); a fresh thread never has one.
     """
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - a declared test dependency
-        pytest.skip("playwright is not installed")
+    need_browser()  # fails under CI, skips elsewhere, before anything is built
+    from playwright.sync_api import sync_playwright
+
     outcome: dict[str, Any] = {}
 
     def run() -> None:
@@ -422,17 +425,9 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 
 @pytest.fixture(scope="session")
-def known_inline_scripts(sample_site: BuiltSite) -> frozenset[str]:
-    """The inline scripts the site ships, as built from the sample (harmless) entries."""
-    found = set()
-    for file in sample_site.html_files():
-        for el in scan(file.read_text(encoding="utf-8")).find("script"):
-            if "src" not in el.attrs and el.attrs.get("type", "") not in (
-                "application/ld+json",
-                "application/json",
-            ):
-                found.add(el.text.strip())
-    return frozenset(found)
+def known_inline_scripts() -> frozenset[str]:
+    """The reviewed inline scripts' hashes (site_overrides/inline-scripts.json)."""
+    return REVIEWED_INLINE
 
 
 def copy_entries(files: list[Path], folder: Path) -> Path:

@@ -11,6 +11,7 @@ import gzip
 import importlib.util
 import io
 import re
+import shutil
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -168,8 +169,14 @@ def test_output_file_keeps_notes_by_hand(tmp_path: Path, settings: Settings) -> 
 
 @pytest.mark.slow
 def test_small_full_benchmark(tmp_path: Path, settings: Settings) -> None:
-    """200 entries through the whole harness: every phase timed, pages weighed, baselines run."""
-    result = bench.measure(settings, 200, browser=False, work=tmp_path, err=io.StringIO())
+    """200 entries through the whole harness: every phase timed, pages weighed, baselines run;
+    the phases add up to the build, and the weights are the files on disk."""
+    result = bench.measure(
+        settings, 200, browser=False, work=tmp_path, keep=True, err=io.StringIO()
+    )
+    [root] = tmp_path.glob("cm-bench-200-*")
+    site = root / "site"
+    assert site.is_dir()
     assert result.failures == []
     assert result.validation["entries"] == 200
     assert result.validation["errors"] == 0
@@ -202,4 +209,71 @@ def test_small_full_benchmark(tmp_path: Path, settings: Settings) -> None:
     assert result.bare_plain is not None and result.bare_plain.ok
     assert _seconds(cells["bare build, default plugins (built-in search on)"]) > 0
     assert re.match(r"\*\*\d+\.\d+×\*\*", cells["ratio: our build ÷ bare build (search on)"])
+
+    # The phases add up: the child's start-up and build fit in the measured wall time (the
+    # rest is process exit), our steps and MkDocs' own page work fit in the build, and the
+    # table's "MkDocs itself" is the wall time less our steps.
+    wall, report_ = result.build.wall, result.build.report
+    assert report_["startup"] + report_["build"] <= wall + 0.05
+    assert wall - (report_["startup"] + report_["build"]) < 0.25 * wall + 1.0
+    ours = sum(result.ours.values())
+    assert ours + report_["populate"] + report_["render"] <= report_["build"] * 1.05 + 0.05
+    assert ours > 0.02 * report_["build"]  # and they are not near zero either
+    mkdocs = _seconds(cells["MkDocs itself (total − ours)"])
+    assert abs(mkdocs - (wall - ours)) <= 0.06
+
+    # Page weights are the files on disk: each file's size, and the page's total their sum.
+    for page in ("home", "finder", "map", "activity"):
+        weight = result.weights[page]
+        for _kind, rel, raw, gz in weight["files"]:
+            data = (site / rel).read_bytes()
+            assert raw == len(data), rel
+            if rel.endswith((".html", ".css", ".js", ".json")):
+                assert gz == len(gzip.compress(data, bench.GZIP_LEVEL)) < raw, rel
+        assert weight["raw"] == sum(f[2] for f in weight["files"])
+        assert weight["gz"] == sum(f[3] for f in weight["files"])
+        assert weight["files"][0][1].endswith("index.html")  # the page itself, first
+    pages_on_disk = list(site.glob("activities/*/index.html"))
+    assert result.weights["activity_pages"] == len(pages_on_disk)
+    everything = [p for p in site.rglob("*") if p.is_file()]
+    assert result.weights["site"] == (len(everything), sum(p.stat().st_size for p in everything))
+    shutil.rmtree(root)
+
+
+def test_a_failing_step_is_reported_as_failed(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Synthetic entries that do not validate: the run says so, in the report and its exit."""
+    from build_tools.bench import synthetic
+
+    real = synthetic.write_entries
+
+    def with_a_bad_one(folder: Path, count: int, *args: object, **kwargs: object) -> object:
+        made = real(folder, count, *args, **kwargs)
+        victim = sorted(folder.rglob("*.yml"))[0]
+        victim.write_text(victim.read_text("utf-8").replace("cost: ", "cost: priceless #"))
+        return made
+
+    monkeypatch.setattr(synthetic, "write_entries", with_a_bad_one)
+    out, err = io.StringIO(), io.StringIO()
+    code = bench.run_bench(settings, [20], validate_only=True, out=out, err=err)
+    assert code == 1
+    assert "## Problems in this run" in out.getvalue()
+    assert "- 20: 1 synthetic entries do not validate" in out.getvalue()
+    assert _cells(out.getvalue())["validation: errors / warnings"].startswith("1 /")
+    assert "cost:" in err.getvalue()  # the problem itself, for the person running it
+
+
+def test_a_failed_build_is_reported_and_nothing_is_left_behind(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = bench.mkdocs_build
+    monkeypatch.setattr(
+        bench, "mkdocs_build", lambda config, site: real(config.parent / "missing.yml", site)
+    )
+    result = bench.measure(settings, 20, browser=False, work=tmp_path, err=io.StringIO())
+    assert result.build is not None and not result.build.ok
+    assert result.failures == [f"the build failed (exit {result.build.returncode})"]
+    report = bench.report([result], bench.dt.datetime.now(bench.dt.UTC), (0.0, 0.0))
+    assert "the build failed" in report.split("## Problems in this run", 1)[1]
     assert not list(tmp_path.iterdir())  # the temporary folders are removed

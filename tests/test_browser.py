@@ -604,3 +604,114 @@ def test_the_site_uses_pagefind_not_materials_search(built_site: Path) -> None:
     home = (built_site / "index.html").read_text(encoding="utf-8")
     assert 'data-md-component="search"' not in home
     assert 'for="__search"' not in home
+
+
+# --- one set of labels -------------------------------------------------------------------
+
+SAME_WORDS = ("thanet-stop-smoking-clinic", "temple-hill-community-kitchen")
+
+
+def _facts(page) -> dict[str, str]:
+    return page.evaluate(
+        """sel => Object.fromEntries([...document.querySelectorAll(sel)].map(
+             d => [d.querySelector('dt').textContent.trim(), d.querySelector('dd')]
+           ).map(([k, dd]) => [k, dd.innerText.trim()]))""",
+        ".cm-facts > div",
+    )
+
+
+def _contact_links(page, scope: str) -> list[str]:
+    return page.eval_on_selector_all(
+        f"{scope} a[href^='tel:'], {scope} a[href^='mailto:']",
+        "els => els.map(a => a.getAttribute('href'))",
+    )
+
+
+def test_a_page_the_finder_and_the_shortlist_say_the_same(new_page, site_url: str) -> None:
+    """Cost, how to join, how it runs and the contact links of one entry read the same on
+    its page (Python), in the finder and on the shortlist (JavaScript): one label table."""
+    page = new_page
+    on_page = {}
+    for entry_id in SAME_WORDS:
+        page.goto(site_url + f"activities/{entry_id}/")
+        facts = _facts(page)
+        join = page.eval_on_selector_all(
+            ".cm-facts > div:has(dt:text-is('How to join')) li",
+            "els => els.map(e => e.textContent.trim())",
+        )
+        on_page[entry_id] = (facts, join, _contact_links(page, ".cm-activity"))
+
+    page.evaluate(f"localStorage.setItem('{SL_KEY}', JSON.stringify({list(SAME_WORDS)!r}))")
+    open_finder(page, site_url, "?q=&area=thanet,dartford")
+    finder_lines = {
+        entry_id: page.eval_on_selector_all(
+            f'#cm-results li[data-id="{entry_id}"] .cm-r__m, '
+            f'#cm-other-results li[data-id="{entry_id}"] .cm-r__m',
+            "els => els.map(e => e.textContent)",
+        )
+        for entry_id in SAME_WORDS
+    }
+    page.goto(site_url + "shortlist/")
+    page.wait_for_selector("#cm-sl-app:not([hidden])")
+    for entry_id in SAME_WORDS:
+        facts, join, links = on_page[entry_id]
+        scope = f'.cm-sl-item[data-id="{entry_id}"]'
+        listed = page.evaluate(
+            """sel => Object.fromEntries([...document.querySelectorAll(sel + ' dt')].map(
+                 dt => [dt.textContent.trim(), dt.nextElementSibling.innerText.trim()]))""",
+            scope,
+        )
+        assert listed["Cost"] == facts["Cost"], entry_id
+        # the page lists each way to join; the shortlist says them as sentences
+        assert listed["How to join"] == " ".join(f"{j}." for j in join) or (
+            not join and listed["How to join"] == facts["How to join"] + "."
+        ), (listed["How to join"], join, facts["How to join"])
+        modes = [m.strip() for m in facts["How it runs"].split(",")]
+        others = [m.lower() for m in modes if m != "In person"]
+        for mode in others:
+            assert f"also {mode}" in listed["Where"] or mode in listed["Where"].lower()
+            assert any(mode in line.lower() for line in finder_lines[entry_id]), finder_lines
+        cost_label = facts["Cost"].split(":")[0]
+        assert any(cost_label in line for line in finder_lines[entry_id]), finder_lines
+        assert _contact_links(page, scope) == links and links, (links, entry_id)
+    # the drifted wordings are gone everywhere
+    text = page.inner_text("body") + " ".join(" ".join(v) for v in finder_lines.values())
+    for old in ("By telephone", "Book before you go", "Donation ·"):
+        assert old not in text
+
+
+def test_shortlist_mail_and_phone_links_cannot_add_recipients_or_text(
+    new_page, site_url: str
+) -> None:
+    """Even if a hostile address reached activities.json (validation refuses it), the
+    shortlist builds mailto: and tel: links with encodeURIComponent: one recipient, no
+    hidden copy, subject or body, no other scheme."""
+    page = new_page
+    entry_id = "thanet-stop-smoking-clinic"
+    hostile = "quit@clinic.example.org?cc=x%40evil.example&bcc=y@evil.example&body=hi"
+
+    def poison(route) -> None:
+        data = route.fetch().json()
+        for record in data["items"]:
+            if record["i"] == entry_id:
+                record["em"] = hostile
+                record["ph"] = "+44 1843 000469?x=a&body=call javascript:alert()"
+        route.fulfill(json=data)
+
+    page.route("**/assets/data/activities.json*", poison)
+    page.goto(site_url)
+    page.evaluate(f"localStorage.setItem('{SL_KEY}', JSON.stringify([{entry_id!r}]))")
+    page.goto(site_url + "shortlist/")
+    page.wait_for_selector("#cm-sl-app:not([hidden])")
+    mail, tel = (
+        page.get_attribute(f".cm-sl-item a[href^='{scheme}:']", "href")
+        for scheme in ("mailto", "tel")
+    )
+    assert mail == (
+        "mailto:quit@clinic.example.org%3Fcc%3Dx%2540evil.example%26bcc%3Dy@evil.example"
+        "%26body%3Dhi"
+    )
+    assert "?" not in mail and "&" not in mail
+    assert tel == "tel:+441843000469"  # digits only (and the leading +)
+    # and the page shows the text as written, as text
+    assert hostile in page.inner_text(".cm-sl-item")

@@ -355,7 +355,8 @@ def test_plain_list_has_every_published_activity_with_working_links(
 def test_links_resolve_to_pages_the_site_generates(
     outputs: dict[str, Output], published: list[Entry], settings: Settings, coords: dict
 ) -> None:
-    pages = pytest.importorskip("build_tools.site.pages")
+    from build_tools.site import pages
+
     generated = {o.path for o in pages.generate(published, settings, coords)}
     html = outputs["find.md"].html
     assert html is not None
@@ -372,7 +373,7 @@ def test_plain_list_says_where_when_and_cost(outputs: dict[str, Output]) -> None
     assert "Maidstone" in walk and "Every Tuesday and Thursday, 10:00 to 10:45" in walk
     assert "Free" in walk
     line = items["../activities/beta-helpline/"]
-    assert "Across Kent and Medway" in line and "Donation" in line
+    assert "Across Kent and Medway" in line and "Donation welcome" in line
     assert "Paused" in items["../activities/delta-paused/"]
     assert "Ashford, Canterbury" in items["../activities/delta-paused/"]
 
@@ -441,3 +442,31 @@ def test_no_entries_still_makes_both_pages(settings: Settings) -> None:
     assert json.loads(outputs[finder.DATA_PATH].content)["items"] == []
     assert "0 activities" in (outputs["find.md"].html or "")
     assert list_items(outputs["find.md"].html or "", "cm-all") == []
+
+
+def test_labels_have_the_schema_ids_in_the_file_format_order() -> None:
+    """labels.py is the one table: its ids are the schema's enums, in the schema's order (the
+    bits and indexes of activities.json), and the finder and shortlist pages carry it."""
+    from build_tools.site import labels
+
+    schema = json.loads((ROOT / "schema" / "entry.schema.json").read_text(encoding="utf-8"))
+    props = schema["properties"]
+    assert labels.order(labels.COST) == tuple(props["cost"]["enum"])
+    assert labels.order(labels.BOOKING) == tuple(props["booking"]["enum"])
+    assert labels.order(labels.DELIVERY) == tuple(props["delivery"]["items"]["enum"])
+    assert labels.order(labels.REFERRAL) == tuple(props["referral"]["items"]["enum"])
+    day_enum = props["schedule"]["items"]["properties"]["days"]["items"]["enum"]
+    assert labels.order(labels.DAYS) == tuple(day_enum)
+    for table in labels.TABLES.values():
+        assert len({name for _, name in table}) == len(table)  # no two ids read the same
+
+
+def test_the_finder_and_shortlist_pages_carry_the_label_table(outputs: dict[str, Output]) -> None:
+    from build_tools.site import labels
+
+    for page in ("find.md", "shortlist.md"):
+        html = outputs[page].html or ""
+        block = html.split('<script type="application/json" id="cm-labels">', 1)[1]
+        data = json.loads(block.split("</script>", 1)[0])
+        assert data == labels.data()
+        assert data["delivery"][2] == ["telephone", "By phone"]

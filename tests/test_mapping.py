@@ -208,21 +208,6 @@ def test_provider_text_never_reaches_html_or_script_unescaped(settings: Settings
     assert all(r[3][-1] == f"Note {p}" for r, p in zip(config["activities"], PAYLOADS, strict=True))
 
 
-def test_the_fetch_layout_keeps_the_text_in_a_safe_json_file(settings: Settings) -> None:
-    entries, coords = payload_entries()
-    outputs = {o.path: o for o in mapping.generate(entries, settings, coords, layout="fetch")}
-    data = str(outputs[mapping.DATA].content)
-    for dangerous in DANGEROUS:
-        assert dangerous not in data, dangerous
-    rows = json.loads(data)
-    assert [r[1] for r in rows] == [f"Club {p}" for p in PAYLOADS]
-    assert [r[6:] for r in rows] == [
-        [round(coords[e.id][0], 5), round(coords[e.id][1], 5)] for e in entries
-    ]
-    frame = str(outputs[mapping.FRAME].content)
-    assert '"activities"' not in frame and "CommunityMap.load(" in frame
-
-
 def test_the_frame_is_the_same_on_every_build(
     fixture_entries: list[Entry], settings: Settings
 ) -> None:

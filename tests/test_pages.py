@@ -506,3 +506,16 @@ def test_ids_that_are_not_slugs_are_refused() -> None:
         build([make_entry(id="../../etc/x")])
     with pytest.raises(ValueError):
         build([make_entry(id='x"><script>')])
+
+
+def test_a_hostile_email_never_adds_recipients_to_the_mail_link() -> None:
+    """Validation refuses it; were it published anyway, the page's link (built with quote)
+    is the one the shortlist builds with encodeURIComponent: one recipient, nothing else."""
+    hostile = "quit@clinic.example.org?cc=x%40evil.example&bcc=y@evil.example&body=hi"
+    entry = make_entry(contact={"email": hostile, "phone": "01622 000111"})
+    html = build([entry])["activities/mote-park-health-walk.md"].html or ""
+    [href] = [e.attrs["href"] for e in scan(html).find("a") if "mailto:" in e.attrs["href"]]
+    assert href == (
+        "mailto:quit@clinic.example.org%3Fcc%3Dx%2540evil.example%26bcc%3Dy@evil.example"
+        "%26body%3Dhi"
+    )

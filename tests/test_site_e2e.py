@@ -33,6 +33,7 @@ from pages_fixtures import (
 from build_tools.entries.loader import load_paths
 from build_tools.outputs import page_url
 from build_tools.settings import _TolerantLoader, load_settings
+from build_tools.site import inline_scripts
 
 pytestmark = pytest.mark.slow
 AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
@@ -254,8 +255,10 @@ def test_no_inline_handlers_or_script_urls(
     site: BuiltSite,
     known_inline_scripts: frozenset[str],  # noqa: F811
 ) -> None:
-    """The contract: no `on*=` attributes, no `javascript:` links, scripts from assets/."""
+    """The contract: no `on*=` attributes, no `javascript:` links, scripts from assets/, and
+    inline scripts only from the reviewed list (site_overrides/inline-scripts.json)."""
     assert len(known_inline_scripts) <= 12  # a handful of fixed snippets, not one per page
+    assert live_payloads("<script>alert(1)</script>", known_inline_scripts)  # the check bites
     found = {
         str(f.relative_to(site.root)): live_payloads(
             f.read_text(encoding="utf-8"), known_inline_scripts
@@ -263,6 +266,14 @@ def test_no_inline_handlers_or_script_urls(
         for f in site.html_files()
     }
     assert {k: v for k, v in found.items() if v} == {}
+    # and the list holds nothing the site no longer ships (each entry is a live allowance)
+    used = {
+        inline_scripts.csp_hash(el.text)
+        for f in site.html_files()
+        for el in scan(f.read_text(encoding="utf-8")).find("script")
+        if "src" not in el.attrs and el.attrs.get("type", "") not in inline_scripts.DATA_TYPES
+    }
+    assert used == set(known_inline_scripts)
 
 
 def test_no_empty_tabindex_on_any_page(site: BuiltSite) -> None:

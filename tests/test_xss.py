@@ -23,7 +23,6 @@ from pages_fixtures import (
     known_inline_scripts,  # noqa: F401 - a fixture
     live_payloads,
     mkdocs_build,
-    sample_site,  # noqa: F401 - a fixture (known_inline_scripts needs it)
     scan,
     serve,
     with_browser,
@@ -38,6 +37,37 @@ from build_tools.settings import from_options
 
 XSS = DATA / "xss"
 FILES = sorted(XSS.glob("*.yml"))
+# What must happen to each fixture, fixed per payload: "refused" by validation (an error
+# naming the file), or "inert" (accepted, and built into a page with no live script).
+EXPECTED = {
+    "xss-angle-in-url": "refused",
+    "xss-attr-list": "refused",
+    "xss-data-url": "refused",
+    "xss-entity-script": "refused",
+    "xss-front-matter": "refused",
+    "xss-img-onerror": "refused",
+    "xss-jinja": "refused",
+    "xss-js-url": "refused",
+    "xss-js-url-entity": "refused",
+    "xss-js-url-mixed-case": "refused",
+    "xss-js-url-newline": "refused",
+    "xss-js-url-space": "refused",
+    "xss-js-url-tab": "refused",
+    "xss-line-separator": "refused",
+    "xss-quote-in-url": "refused",
+    "xss-script": "refused",
+    "xss-script-breakout": "refused",
+    "xss-single-quote": "refused",
+    "xss-subtle-attr-list": "inert",
+    "xss-subtle-entities": "inert",
+    "xss-subtle-jinja": "inert",
+    "xss-subtle-quotes": "inert",
+    "xss-subtle-template": "inert",
+    "xss-svg-onload": "refused",
+    "xss-template-literal": "refused",
+    "xss-textarea-breakout": "refused",
+    "xss-title-breakout": "refused",
+}
 SITE_NAME = "Community Map – Kent and Medway"
 pytestmark = pytest.mark.slow
 
@@ -61,11 +91,10 @@ def verdicts() -> dict[str, list[Problem]]:
 @pytest.fixture(scope="module")
 def accepted_site(
     tmp_path_factory: pytest.TempPathFactory, verdicts: dict[str, list[Problem]]
-) -> BuiltSite | None:
+) -> BuiltSite:
     """The real build (validation on) of the fixtures validation accepts."""
     accepted = [f for f in FILES if not verdicts[f.name]]
-    if not accepted:
-        return None
+    assert accepted, "validation refuses every fixture: the inert ones must build"
     folder = tmp_path_factory.mktemp("xss-accepted")
     # hide_after_days=0: fixtures dated long ago still get their pages (and stale notices)
     config = write_config(folder, copy_entries(accepted, folder / "entries"), hide_after_days=0)
@@ -86,6 +115,24 @@ def unvalidated_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         patch.setattr(site_module, "validate_entries", lambda *args, **kwargs: [])
         build(load_config(config_file=str(config), site_dir=str(folder / "site")))
     return BuiltSite(folder / "site", "")
+
+
+def test_every_fixture_has_its_outcome_fixed() -> None:
+    assert sorted(f.stem for f in FILES) == sorted(EXPECTED)
+    assert {"refused", "inert"} == set(EXPECTED.values())
+
+
+@pytest.mark.parametrize("file", FILES, ids=lambda f: f.stem)
+def test_validation_gives_each_payload_its_fixed_outcome(
+    file: Path, verdicts: dict[str, list[Problem]]
+) -> None:
+    errors = verdicts[file.name]
+    if EXPECTED[file.stem] == "refused":
+        assert errors, f"{file.name} was meant to be refused, and validation accepts it"
+        # refused for the payload itself (HTML, a bad link), not only for a side issue
+        assert {p.code for p in errors} & {"html", "link", "characters"}, errors
+    else:
+        assert errors == [], [p.format() for p in errors]
 
 
 def test_the_fixtures_cover_the_payloads() -> None:
@@ -110,19 +157,18 @@ def test_the_fixtures_cover_the_payloads() -> None:
 def test_each_payload_is_refused_or_inert(
     file: Path,
     verdicts: dict[str, list[Problem]],
-    accepted_site: BuiltSite | None,
+    accepted_site: BuiltSite,
     unvalidated_site: BuiltSite,
     known_inline_scripts: frozenset[str],  # noqa: F811
 ) -> None:
     known = known_inline_scripts
     page = f"activities/{file.stem}/index.html"
     errors = verdicts[file.name]
-    if errors:  # refused: it names the file and is left off the real site
-        assert all(p.path.endswith(file.name) and p.message for p in errors)
-        if accepted_site is not None:
-            assert not (accepted_site.root / page).exists()
+    if EXPECTED[file.stem] == "refused":  # it names the file and is left off the real site
+        assert errors and all(p.path.endswith(file.name) and p.message for p in errors)
+        assert not (accepted_site.root / page).exists()
     else:
-        assert accepted_site is not None
+        assert errors == []
         html_text = (accepted_site.root / page).read_text(encoding="utf-8")
         assert live_payloads(html_text, known) == []
     # and the pages are safe on their own, even had validation let it through
@@ -134,9 +180,8 @@ def test_a_real_build_with_every_fixture_fails_and_names_them(
     tmp_path: Path,
     verdicts: dict[str, list[Problem]],
 ) -> None:
-    refused = [name for name, errors in verdicts.items() if errors]
-    if not refused:
-        pytest.skip("validation accepts every fixture; the inert-page tests cover them")
+    refused = [f.name for f in FILES if EXPECTED[f.stem] == "refused"]
+    assert refused and all(verdicts[name] for name in refused)
     config = write_config(tmp_path, XSS)
     result = mkdocs_build(config, tmp_path / "site")
     assert result.returncode != 0

@@ -3,15 +3,16 @@
 Playwright's own browser download does not work on these machines, so Playwright drives the
 system's `chromium` through `executable_path`. The flags keep it from reaching the network
 by itself (updates, sync, background requests), which this workplace's closed network
-would refuse many times over.
+would refuse many times over. `COMMUNITY_MAP_CHROMIUM` names another executable.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("COMMUNITY_MAP_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

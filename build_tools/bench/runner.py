@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 from urllib.parse import unquote, urljoin, urlsplit
 
+from build_tools import console
 from build_tools.bench.chromium import CHROMIUM, CHROMIUM_ARGS
 from build_tools.settings import Settings, load_settings
 
@@ -81,7 +82,7 @@ TARGETS = (
 
 
 def _say(err: TextIO, message: str) -> None:
-    print(message, file=err, flush=True)
+    console.write_lines(err, message, flush=True)
 
 
 # --- measuring a subprocess ----------------------------------------------------------------
@@ -460,7 +461,7 @@ def weigh_site(site_dir: Path) -> dict[str, Any]:
     if bundle.is_dir():
         pf = [p for p in bundle.rglob("*") if p.is_file()]
         out["pagefind"] = (len(pf), sum(p.stat().st_size for p in pf))
-    map_data = [site_dir / "assets/map/frame.html", site_dir / "assets/map/activities.json"]
+    map_data = [site_dir / "assets/map/frame.html"]
     found = [weigher.size(p) for p in map_data if p.is_file()]
     if found:
         out["map_data"] = (sum(f[0] for f in found), sum(f[1] for f in found))
@@ -499,6 +500,10 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")  # every test and run sees fresh files
+        super().end_headers()
+
     def do_GET(self) -> None:
         path = Path(self.translate_path(self.path))
         if path.is_dir():
@@ -515,13 +520,13 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.wfile.write(body)
 
 
 @contextlib.contextmanager
 def serve(site_dir: Path) -> Iterator[str]:
+    """A static server for a built site on 127.0.0.1 (the benchmark's and every test's)."""
     handler = functools.partial(type("H", (_GzipHandler,), {"cache": {}}), directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -1315,7 +1320,7 @@ def run_bench(
             )
         )
     text = report(results, started, (load_start, os.getloadavg()[0]))
-    print(text, file=out)
+    console.write_lines(out, text)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         old = output.read_text(encoding="utf-8") if output.is_file() else ""

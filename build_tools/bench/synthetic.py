@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from build_tools.settings import Settings, Term
+from build_tools.settings import today as settings_today
 
 # --- word lists ---------------------------------------------------------------------------
 
@@ -832,7 +833,7 @@ def iter_entries(
     """(folder, id, YAML text, record) for `count` entries; the same seed, the same entries."""
     rng = random.Random(seed)
     used: set[str] = set()
-    today = today or dt.date.today()
+    today = today or settings_today()
     for index in range(count):
         folder, text, record = _one(rng, index, settings, used, today)
         yield folder, record["id"], text, record
@@ -851,7 +852,7 @@ def write_entries(
     from build_tools.entries.geocode import Address, CacheRecord, format_cache
     from build_tools.entries.model import Location
 
-    today = today or dt.date.today()
+    today = today or settings_today()
     result = SyntheticSet(folder=folder, cache_path=cache_path)
     cache: dict[str, CacheRecord] = {}
     for sub, ident, text, record in iter_entries(count, settings, seed, today):

@@ -31,9 +31,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from build_tools.console import escape_text, shown, write_lines
 from build_tools.entries.model import Entry, Location, Problem, normalise_postcode
 from build_tools.outputs import write_atomic
 from build_tools.settings import DEFAULT_USER_AGENTS, Region, Settings
+from build_tools.settings import today as settings_today
 
 PRECISIONS = ("address", "postcode")
 QUERY_KINDS = ("structured", "postcode")
@@ -264,7 +266,8 @@ def parse_cache(text: str, display: str) -> dict[str, CacheRecord]:
     for key, value in raw.items():
         record, why = _record(value)
         if record is None:
-            raise CacheError(display, f"the record for {key!r} {why}", _key_line(text, key), 1)
+            message = f"the record for `{shown(key)}` {why}"
+            raise CacheError(display, message, _key_line(text, key), 1)
         records[key] = record
     return records
 
@@ -564,19 +567,20 @@ def _geopy_answer(
     except exc.GeocoderTimedOut as error:  # geopy also maps 503 and 504 here
         if "timed out" in str(error).lower():
             return Answer("retry", f"timed out (no answer within {timeout:g} s)")
-        return Answer("retry", f"temporarily unavailable ({error})")
+        return Answer("retry", f"temporarily unavailable ({shown(error, 160)})")
     except exc.GeocoderParseError:
         return Answer("none", "the answer is not valid JSON")
     except exc.GeocoderQueryError as error:
-        return Answer("none", f"the geocoder rejected the query: {error}")
+        return Answer("none", f"the geocoder rejected the query: {shown(error, 160)}")
     except (exc.GeocoderUnavailable, exc.GeocoderServiceError) as error:
-        return Answer("retry", f"service error ({error})")
+        return Answer("retry", f"service error ({shown(error, 160)})")
     except exc.GeopyError as error:
-        return Answer("fail", f"{type(error).__name__}: {error}")
+        return Answer("fail", f"{type(error).__name__}: {shown(error, 160)}")
     except (ValueError, TypeError) as error:
-        return Answer("none", f"the coordinates in the answer are not numbers ({error})")
+        why = shown(error, 160)
+        return Answer("none", f"the coordinates in the answer are not numbers ({why})")
     except (AttributeError, KeyError, IndexError) as error:
-        return Answer("none", f"unexpected answer ({type(error).__name__}: {error})")
+        return Answer("none", f"unexpected answer ({type(error).__name__}: {shown(error, 160)})")
     if location is None:
         return Answer("none", "nothing found")
     raw = getattr(location, "raw", None)
@@ -707,6 +711,15 @@ def plan(entries: Iterable[Entry], cache: Mapping[str, CacheRecord], settings: S
     return result
 
 
+def _print(stream: TextIO, text: str) -> None:
+    """Like `print`, each line through `console.safe_line` (provider text reaches logs)."""
+    write_lines(stream, text)
+
+
+def _shown_address(address: Address) -> str:
+    return shown(address.one_line(), 120)
+
+
 def main(
     settings: Settings,
     paths: list[Path],
@@ -741,23 +754,23 @@ def main(
     entries, problems = load_paths(paths or [settings.entries_dir], base=settings.root)
     broken = {p.path for p in problems if p.severity == "error"}
     for problem in sorted(problems):
-        print(problem.format(), file=err)
+        _print(err, problem.format())
     if broken:
-        print(f"skipping {_n(len(broken), 'file')} that could not be read", file=err)
+        _print(err, f"skipping {_n(len(broken), 'file')} that could not be read")
     entries = [e for e in entries if e.path not in broken]
 
     try:
         cache = load_cache(settings.cache_path, display)
     except CacheError as error:
-        print(f"error: the geocode cache is corrupt: {error}", file=err)
+        _print(err, f"error: the geocode cache is corrupt: {error}")
         return 2
 
     work = plan(entries, cache, settings)
-    print(
+    _print(
+        out,
         f"{_n(work.total, 'published in-person entry', 'published in-person entries')}: "
         f"{len(work.from_entry)} with coordinates in the entry, {len(work.from_cache)} from "
         f"the cache ({display}).",
-        file=out,
     )
     if offline:
         return _report_offline(work, out)
@@ -767,37 +780,37 @@ def main(
     if work.needs and geo.max_requests > 0:
         why = check_user_agent(geo.user_agent)
         if why:
-            print(
+            _print(
+                err,
                 f"error: {why}. Geocoding needs a User-Agent that names this deployment and "
                 "gives a contact (a URL or an e-mail address), as Nominatim's usage policy "
                 "requires: set `geocoder: user_agent:` in mkdocs.yml or pass --user-agent, "
                 'e.g. "community-map-kent/1.0 (+https://example.org/about; '
                 'data@example.org)". No request was made.',
-                file=err,
             )
             return 2
         try:
             provider = make_provider(settings, geo.user_agent)
         except ConfigError as error:
-            print(f"error: {error}. No request was made.", file=err)
+            _print(err, f"error: {error}. No request was made.")
             return 2
         provider_name = provider.name
         expected = min(len(work.needs), geo.max_requests) * geo.min_delay_seconds
-        print(
+        _print(
+            out,
             f"Looking up {_n(len(work.needs), 'address', 'addresses')} with "
             f"{provider.description}: at most one request every {geo.min_delay_seconds:g} s "
             f"(about {expected:.0f} s or more), at most {geo.max_requests} this run.",
-            file=out,
         )
         outcome = _run(settings, list(work.needs.values()), provider, cache, err, clock, sleep)
         if outcome.found:
             try:
                 save_cache(settings.cache_path, cache)
             except OSError as error:
-                print(
+                _print(
+                    err,
                     f"error: could not write {display}: {error}; the previous cache is "
                     "unchanged and the new results are lost",
-                    file=err,
                 )
                 return 1
     elif work.needs:  # a cap of 0: nothing may be asked
@@ -822,10 +835,10 @@ def _run(
 
     def progress(number: int, address: Address, query: Query) -> None:
         text = f"geocoding: request {number} of up to {min(geo.max_requests, 2 * len(needs))}"
-        err.write(f"\r\x1b[K{text} ({query.kind}): {address.one_line()}"[:110])
+        err.write(f"\r\x1b[K{text} ({query.kind}): {_shown_address(address)}"[:110])
         err.flush()
 
-    today = dt.date.today().isoformat()
+    today = settings_today().isoformat()
     try:
         outcome = run_queue(
             [n.address for n in needs],
@@ -853,22 +866,22 @@ def _run(
 def _report_offline(work: _Plan, out: TextIO) -> int:
     """What a real run would need, without asking anyone."""
     for entry, why in work.unusable:
-        print(f"  cannot look up {entry.path}: {why}", file=out)
+        _print(out, f"  cannot look up {escape_text(entry.path)}: {why}")
     if not work.needs:
-        print("Offline: nothing to look up.", file=out)
+        _print(out, "Offline: nothing to look up.")
         return 1 if work.unusable else 0
-    print(
+    _print(
+        out,
         f"Offline: no request made. {_n(len(work.needs), 'address', 'addresses')} would be "
         "looked up:",
-        file=out,
     )
     for need in work.needs.values():
         for entry in need.entries:
-            print(f"  {entry.path}: {need.address.one_line()}", file=out)
-    print(
+            _print(out, f"  {escape_text(entry.path)}: {_shown_address(need.address)}")
+    _print(
+        out,
         "Run `community-map geocode` without --offline to look them up (or add "
         "`coordinates` to the entries).",
-        file=out,
     )
     return 1
 
@@ -882,7 +895,7 @@ def _report(
     failed = [(need, outcome.failed[k]) for k, need in needs.items() if k in outcome.failed]
     skipped = [needs[k] for k in outcome.skipped if k in needs]
     left = "skipped (request cap):" if outcome.capped else "not looked up:"
-    print("\nSummary", file=out)
+    _print(out, "\nSummary")
     for label, value in (
         ("from entry coordinates:", len(work.from_entry)),
         ("from the cache:", len(work.from_cache)),
@@ -891,42 +904,45 @@ def _report(
         (left, _entries(skipped)),
         ("requests made:", outcome.requests),
     ):
-        print(f"  {label:<24}{value}", file=out)
+        _print(out, f"  {label:<24}{value}")
     if new:
-        print(f"\nNew coordinates (from {provider}, saved in {display}); check each pin:", file=out)
+        _print(out, f"\nNew coordinates (from {provider}, saved in {display}); check each pin:")
         for need, (query, answer) in new:
             for entry in need.entries:
-                print(
-                    f"  {entry.path}: {answer.lat:.6f}, {answer.lon:.6f} "
+                _print(
+                    out,
+                    f"  {escape_text(entry.path)}: {answer.lat:.6f}, {answer.lon:.6f} "
                     f"(precision: {query.precision}, {query.kind} query) "
                     f"{osm_link(answer.lat, answer.lon)}",
-                    file=out,
                 )
     if failed or work.unusable:
-        print("\nFailed (listed without a map pin until fixed):", file=out)
+        _print(out, "\nFailed (listed without a map pin until fixed):")
         for need, why in failed:
             for entry in need.entries:
-                print(f"  {entry.path}: {need.address.one_line()}: {why}", file=out)
+                _print(
+                    out,
+                    f"  {escape_text(entry.path)}: {_shown_address(need.address)}: "
+                    f"{shown(why, 200)}",
+                )
         for entry, why in work.unusable:
-            print(f"  {entry.path}: {why}", file=out)
-        print(
-            "  Check the address, or add `coordinates: {lat: ..., lon: ...}` under `location`.",
-            file=out,
+            _print(out, f"  {escape_text(entry.path)}: {why}")
+        _print(
+            out, "  Check the address, or add `coordinates: {lat: ..., lon: ...}` under `location`."
         )
     if outcome.stop_reason:
-        print(f"\nStopped: {outcome.stop_reason}.", file=out)
+        _print(out, f"\nStopped: {shown(outcome.stop_reason, 200)}.")
     if skipped:
         why = (
             f"the cap of {cap} requests per run was reached"
             if outcome.capped
             else "geocoding stopped"
         )
-        print(
+        _print(
+            out,
             f"\n{_n(len(skipped), 'address', 'addresses')} left to look up ({why}); run "
             "`community-map geocode` again later:",
-            file=out,
         )
         for need in skipped:
             for entry in need.entries:
-                print(f"  {entry.path}: {need.address.one_line()}", file=out)
+                _print(out, f"  {escape_text(entry.path)}: {_shown_address(need.address)}")
     return 1 if failed or work.unusable or skipped else 0

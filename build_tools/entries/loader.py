@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from build_tools import console
+from build_tools.console import shown
 from build_tools.entries.model import Entry, Path_, Problem
 
 MAX_BYTES = 64 * 1024
@@ -89,7 +90,7 @@ class _Builder:
             raise _Refused(
                 event.start_mark,
                 where,
-                f"uses an alias (*{event.anchor}): write the value out in full "
+                f"uses an alias (*{shown(event.anchor)}): write the value out in full "
                 "here; anchors and aliases are not allowed in entry files",
                 "alias",
             )
@@ -97,7 +98,7 @@ class _Builder:
             raise _Refused(
                 event.start_mark,
                 where,
-                f"uses an anchor (&{event.anchor}): remove it and write values out "
+                f"uses an anchor (&{shown(event.anchor)}): remove it and write values out "
                 "in full; anchors and aliases are not allowed in entry files",
                 "anchor",
             )
@@ -105,7 +106,7 @@ class _Builder:
             raise _Refused(
                 event.start_mark,
                 where,
-                f"uses a YAML tag ({_short_tag(event.tag)}): remove it; entry files "
+                f"uses a YAML tag ({shown(_short_tag(event.tag))}): remove it; entry files "
                 "hold plain values only, and nothing in them is ever run",
                 "tag",
             )
@@ -157,7 +158,7 @@ class _Builder:
                 self.problem(
                     key_mark,
                     path,
-                    f"`{event.value}` is read as {_word(event)}, not as a field name: "
+                    f"`{shown(event.value)}` is read as {_word(event)}, not as a field name: "
                     "field names are words like `name:`",
                     "key",
                 )
@@ -423,7 +424,10 @@ def _syntax_message(error: yaml.YAMLError, source: str) -> tuple[int, int, str, 
     hint = next((h for key, h in _SYNTAX_HINTS if key in text), None)
     if hint is None:
         problem = (getattr(error, "problem", None) or str(error)).strip()
-        hint = f"YAML could not read the file here ({problem}): check the quotes and indentation"
+        hint = (
+            f"YAML could not read the file here ({shown(problem, 120)}): "
+            "check the quotes and indentation"
+        )
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return line, column, "", hint
 
@@ -610,7 +614,8 @@ def discover(paths: Iterable[Path], base: Path | None = None) -> tuple[list[Path
                             1,
                             1,
                             "",
-                            f"entry files must end in `.yml`: rename it to `{candidate.stem}.yml`",
+                            "entry files must end in `.yml`: rename it to "
+                            f"`{shown(candidate.stem)}.yml`",
                             code="file-name",
                         )
                     )

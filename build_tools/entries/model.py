@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from build_tools.console import escape_text, safe_line, shown
+
 Path_ = tuple[str | int, ...]  # a path into the data, as jsonschema's `absolute_path`
 
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
@@ -36,9 +38,12 @@ class Problem:
     code: str = field(default="", compare=False)
 
     def format(self) -> str:
+        """`path:line:column: field: message`, on one line whatever the file name, the field
+        name or the message hold (messages quote provider values with `console.shown`)."""
         label = "" if self.severity == "error" else "warning: "
-        field_ = self.field or "(file)"
-        return f"{self.path}:{self.line}:{self.column}: {field_}: {label}{self.message}"
+        field_ = shown(self.field, 120) if self.field else "(file)"
+        path = escape_text(self.path)
+        return safe_line(f"{path}:{self.line}:{self.column}: {field_}: {label}{self.message}")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ import datetime as dt
 import re
 import sys
 from pathlib import Path
+from typing import TextIO
 
+from build_tools.console import shown, write_lines
 from build_tools.entries import placeholders
 from build_tools.settings import Settings
+from build_tools.settings import today as settings_today
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -102,8 +105,12 @@ def render(
         area=area,
         town=town,
         path=path,
-        today=(today or dt.date.today()).isoformat(),
+        today=(today or settings_today()).isoformat(),
     )
+
+
+def _print(stream: TextIO, text: str) -> None:
+    write_lines(stream, text)
 
 
 def write_template(
@@ -112,31 +119,31 @@ def write_template(
     """Write the template; 2 (a usage error) for a bad id or area or an existing file."""
     vocab = settings.vocabulary()
     if not ID.match(entry_id) or not 3 <= len(entry_id) <= 80:
-        print(
-            f"community-map new: `{entry_id}` is not a valid id: use 3 to 80 lower-case "
+        _print(
+            sys.stderr,
+            f"community-map new: `{shown(entry_id)}` is not a valid id: use 3 to 80 lower-case "
             "letters, digits and single hyphens, like mote-park-health-walk",
-            file=sys.stderr,
         )
         return 2
     if area != "all" and area not in vocab.areas:
-        print(
-            f"community-map new: `{area}` is not an area; choose one of: all, "
+        _print(
+            sys.stderr,
+            f"community-map new: `{shown(area)}` is not an area; choose one of: all, "
             f"{', '.join(vocab.areas)}",
-            file=sys.stderr,
         )
         return 2
     path = output or settings.entries_dir / area / f"{entry_id}.yml"
     if path.stem != entry_id:
-        print(f"community-map new: the file must be called {entry_id}.yml", file=sys.stderr)
+        _print(sys.stderr, f"community-map new: the file must be called {shown(entry_id)}.yml")
         return 2
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
             handle.write(render(settings, entry_id, area, path.as_posix(), today))
     except FileExistsError:
-        print(
-            f"community-map new: {path.as_posix()} already exists; edit it instead", file=sys.stderr
-        )
+        where = shown(path.as_posix(), 200)
+        _print(sys.stderr, f"community-map new: {where} already exists; edit it instead")
         return 2
-    print(f"Wrote {path.as_posix()}: fill it in, then run community-map validate {path.as_posix()}")
+    where = shown(path.as_posix(), 200)
+    _print(sys.stdout, f"Wrote {where}: fill it in, then run community-map validate {where}")
     return 0

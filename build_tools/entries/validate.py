@@ -27,10 +27,12 @@ from typing import Any, TextIO
 import phonenumbers
 
 from build_tools import console
+from build_tools.console import escape_text, shown
 from build_tools.entries import placeholders
 from build_tools.entries.loader import field_name, load_paths
 from build_tools.entries.model import Entry, Path_, Problem, normalise_postcode
 from build_tools.settings import Settings, Term, Vocabulary
+from build_tools.settings import today as settings_today
 
 try:  # the fast path; the full report never depends on it
     import jsonschema_rs
@@ -100,7 +102,7 @@ class Validator:
 
     def __init__(self, settings: Settings, today: dt.date | None = None) -> None:
         self.settings = settings
-        self.today = today or dt.date.today()
+        self.today = today or settings_today()
         self.vocabulary: Vocabulary = settings.vocabulary()
         schema_path = settings.schema_dir / "entry.schema.json"
         self.schema: dict[str, Any] = json.loads(schema_path.read_text(encoding="utf-8"))
@@ -247,7 +249,7 @@ class Validator:
             for name in error.validator_value:
                 if isinstance(value, dict) and name not in value:
                     what = self._schema_at((*path, name)).get("x-hint", "")
-                    where = f" from `{field_name(path)}`" if path else ""
+                    where = f" from `{shown(field_name(path))}`" if path else ""
                     yield (
                         (*path, name),
                         path,
@@ -266,7 +268,7 @@ class Validator:
                 yield (
                     (*path, extra),
                     (*path, extra),
-                    (f"`{console.shown(extra)}` is not a field an entry can have: {tip}"),
+                    (f"`{shown(extra)}` is not a field an entry can have: {tip}"),
                     True,
                 )
             return
@@ -284,7 +286,7 @@ class Validator:
             same = [c for c in choices if _words(c) == _words(str(value))]  # `In person`
             guess = same or difflib.get_close_matches(str(value), choices, n=1, cutoff=0.6)
             tip = f"did you mean `{guess[0]}`?" if guess else f"write one of: {', '.join(choices)}"
-            yield path, path, f"`{value}` is not allowed here: {tip}", False
+            yield path, path, f"`{shown(value)}` is not allowed here: {tip}", False
             return
         if kind in ("minLength", "maxLength"):
             count = len(value)
@@ -321,28 +323,37 @@ class Validator:
             yield (
                 path,
                 path,
-                f"lists {', '.join(f'`{r}`' for r in repeats)} twice: remove the repeat",
+                f"lists {', '.join(f'`{shown(r)}`' for r in repeats)} twice: remove the repeat",
                 False,
             )
             return
         if kind == "minProperties":
             yield path, path, f"is empty: {hint}", False
             return
+        if kind in ("pattern", "format") and path[-1:] == ("email",) and isinstance(value, str):
+            yield path, path, _email_message(value), False
+            return
         if kind in ("pattern", "format"):
             if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 yield (
                     path,
                     path,
-                    (f"{value} is not a date that exists: check the day and the month"),
+                    (f"{shown(value)} is not a date that exists: check the day and the month"),
                     False,
                 )
                 return
-            yield path, path, f"`{value}` is not written right: {hint or 'check the format'}", False
+            yield (
+                path,
+                path,
+                f"`{shown(value)}` is not written right: {hint or 'check the format'}",
+                False,
+            )
             return
         if kind in ("minimum", "maximum"):
-            yield path, path, f"`{value}` is out of range: {hint}", False
+            yield path, path, f"`{shown(value)}` is out of range: {hint}", False
             return
-        yield path, path, f"{error.message}: {hint}" if hint else error.message, False
+        message = shown(error.message, 200)
+        yield path, path, f"{message}: {hint}" if hint else message, False
 
     @staticmethod
     def _type_message(
@@ -356,7 +367,7 @@ class Validator:
             if last in ("start", "end"):
                 return (
                     f'write times in quotes, like "10:00" (without quotes YAML reads '
-                    f"{written} as the number {value})"
+                    f"{shown(written)} as the number {shown(value)})"
                 )
             if last == "phone":
                 return (
@@ -365,11 +376,14 @@ class Validator:
                 )
             if last == "languages" or (path and path[0] == "languages"):
                 return (
-                    f'write the language code in quotes, like "{written}" (without quotes '
-                    f"YAML reads {written} as {str(value).lower()})"
+                    f'write the language code in quotes, like "{shown(written)}" (without quotes '
+                    f"YAML reads {shown(written)} as {shown(str(value).lower())})"
                 )
             kind = {bool: "yes/no", int: "a number", float: "a number"}.get(type(value), "a value")
-            return f'put it in quotes, like "{written}" (without quotes YAML reads it as {kind})'
+            return (
+                f'put it in quotes, like "{shown(written)}" (without quotes YAML reads it '
+                f"as {kind})"
+            )
         words = {
             "string": "text",
             "array": "a list, like [a, b]",
@@ -404,7 +418,7 @@ class Validator:
         if isinstance(written_id, str) and written_id != entry.id:
             add(
                 ("id",),
-                f"is `{written_id}` but the file is called `{entry.id}.yml`: make "
+                f"is `{shown(written_id)}` but the file is called `{shown(entry.id)}.yml`: make "
                 "them the same (change the id, or rename the file)",
                 code="id-file",
             )
@@ -483,7 +497,7 @@ class Validator:
                 )
                 add(
                     (field, index),
-                    f"`{console.shown(value)}` is not one of the {list_name}: {tip}",
+                    f"`{shown(value)}` is not one of the {list_name}: {tip}",
                     code="list",
                 )
             if field == "areas" and "all" in values and len(values) > 1:
@@ -502,7 +516,8 @@ class Validator:
                 add(path, problem, code="characters")
             if path in PLAIN_TEXT_FIELDS and HTML_TAG.search(value):
                 tag = HTML_TAG.search(value).group(0)  # type: ignore[union-attr]
-                add(path, f"is plain text, but contains HTML (`{tag}`): remove it", code="html")
+                message = f"is plain text, but contains HTML (`{shown(tag)}`): remove it"
+                add(path, message, code="html")
         elif isinstance(value, dict):
             for key, item in value.items():
                 self._text(item, (*path, key), add)
@@ -515,7 +530,7 @@ class Validator:
         if isinstance(postcode, str) and not POSTCODE.match(normalise_postcode(postcode)):
             add(
                 ("location", "postcode"),
-                f"`{postcode}` is not a full UK postcode: write it like ME15 7RN",
+                f"`{shown(postcode)}` is not a full UK postcode: write it like ME15 7RN",
                 code="postcode",
             )
         if isinstance(postcode, str) and POSTCODE.match(normalise_postcode(postcode)):
@@ -633,7 +648,7 @@ class Validator:
             if not valid:
                 add(
                     ("contact", "phone"),
-                    f"`{phone}` is not a valid UK phone number: write it "
+                    f"`{shown(phone)}` is not a valid UK phone number: write it "
                     'with its area code, like "01622 000111"',
                     code="phone",
                 )
@@ -667,7 +682,7 @@ class Validator:
         if tag:
             add_at(
                 tag.start(),
-                f"contains HTML (`{tag.group(0)}`): use Markdown instead: "
+                f"contains HTML (`{shown(tag.group(0))}`): use Markdown instead: "
                 "**bold**, *italics*, [link text](https://example.org)",
                 "html",
             )
@@ -703,7 +718,7 @@ class Validator:
                 if not _link_ok(url):
                     add_at(
                         match.start(1),
-                        f"has a link to `{url[:60]}`: links must start "
+                        f"has a link to `{shown(url, 60)}`: links must start "
                         "with https://, http://, mailto: or tel:",
                         "link",
                     )
@@ -720,7 +735,7 @@ class Validator:
         ):
             add(
                 ("schedule", index, "end"),
-                f'is "{end}", not after the start "{start}": '
+                f'is "{shown(end)}", not after the start "{shown(start)}": '
                 'check the times (24-hour clock, like "14:30")',
                 code="times",
             )
@@ -796,7 +811,7 @@ class Validator:
                 "error",
                 "id-unique",
                 lambda e, others: (
-                    f"`{e.id}` is used by another entry too ({others}): every id "
+                    f"`{shown(e.id)}` is used by another entry too ({others}): every id "
                     "must be unique; choose another and rename the file to match"
                 ),
             ),
@@ -810,7 +825,7 @@ class Validator:
                     groups[key].append(entry)
             for same in (g for g in groups.values() if len(g) > 1):
                 for entry in same:
-                    others = ", ".join(o.path for o in same if o is not entry)
+                    others = ", ".join(escape_text(o.path) for o in same if o is not entry)
                     line, column = entry.mark((field,))
                     problems.append(
                         Problem(
@@ -832,6 +847,39 @@ class Validator:
                     )
                 )
         return problems
+
+
+EMAIL_NOT_ALLOWED = {
+    "?": "a question mark",
+    "&": "an ampersand (&)",
+    "%": "a percent sign",
+    ",": "a comma",
+    ";": "a semicolon",
+    "<": "an angle bracket",
+    ">": "an angle bracket",
+    ":": "a colon",
+    "/": "a slash",
+    "#": "a hash sign",
+}
+
+
+def _email_message(value: str) -> str:
+    """Why an `email` is not one plain address, in words: a `?`, `&` or `%` would let a
+    listing add hidden recipients or text to the e-mail a link worker sends."""
+    example = "write just the address, like walks@example.org"
+    if any(c.isspace() for c in value):
+        return f"`{shown(value)}` contains a space: {example}, with no spaces or names"
+    for char in value:
+        if char in EMAIL_NOT_ALLOWED:
+            return (
+                f"`{shown(value)}` contains {EMAIL_NOT_ALLOWED[char]}: {example}, on its own "
+                "(no `?`, `&`, `%`, `,`, `;` or angle brackets, which could add hidden "
+                "recipients or text to an e-mail)"
+            )
+    count = value.count("@")
+    if count != 1:
+        return f"`{shown(value)}` has {count} `@` signs: {example} (one address, one `@`)"
+    return f"`{shown(value)}` is not a complete e-mail address: {example}"
 
 
 def _words(text: str) -> str:
@@ -1018,10 +1066,13 @@ def validate_command(
         console.dump_json({"files": files, "problems": [p.__dict__ for p in problems]}, out)
     else:
         for problem in problems:
-            out.write(console.safe_line(problem.format()) + "\n")
-        out.write(console.summary_line(problems, files) + "\n")
+            out.write(problem.format() + "\n")  # one safe line (Problem.format)
+        out.write(console.safe_line(console.summary_line(problems, files)) + "\n")
     if os.environ.get("GITHUB_ACTIONS") == "true":
+        # Annotations beside the text; with JSON they go to stderr so stdout stays JSON
+        # (the runner reads workflow commands from both).
+        stream = err if fmt == "json" else out
         for problem in problems:
-            out.write(console.github_annotation(problem) + "\n")
+            stream.write(console.github_annotation(problem) + "\n")
     failing = [p for p in problems if p.severity == "error" or strict]
     return 1 if failing else 0

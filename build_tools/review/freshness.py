@@ -10,7 +10,6 @@ finder and search, and stays in the open data, until someone confirms it by chan
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sys
 from dataclasses import asdict, dataclass
@@ -21,6 +20,7 @@ from build_tools import console
 from build_tools.entries.loader import load_paths
 from build_tools.entries.model import Entry, Problem
 from build_tools.settings import Settings
+from build_tools.settings import today as settings_today
 
 STALE_LABEL = "stale-listings"
 STALE_TITLE = "Listings to confirm"
@@ -29,10 +29,7 @@ LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 
 def build_date() -> dt.date:
     """The date a build counts from; `SOURCE_DATE_EPOCH` pins it (as for the pages)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    return settings_today()
 
 
 def age_days(entry: Entry, today: dt.date) -> int | None:

@@ -38,6 +38,7 @@ from build_tools.review import forms
 from build_tools.review.forms import FormField
 from build_tools.review.markdown import inert
 from build_tools.settings import Settings
+from build_tools.settings import today as settings_today
 
 MAX_BODY = 65536  # characters: GitHub's own limit for an issue body
 NO_RESPONSE = "_No response_"
@@ -448,7 +449,7 @@ def build_outcome(
 ) -> Outcome:
     """Everything `from-issue` decides, without writing: the entry's path and text, or the
     problems by question."""
-    today = today or dt.date.today()
+    today = today or settings_today()
     entries_dir = entries_dir or settings.entries_dir
     fields = forms.activity_fields(settings)
     outcome = Outcome()

@@ -29,6 +29,7 @@ from build_tools.entries.loader import load_paths
 from build_tools.entries.model import Entry
 from build_tools.outputs import write_atomic
 from build_tools.settings import Settings
+from build_tools.settings import today as settings_today
 
 LINKS_LABEL = "broken-links"
 STATE_VERSION = 1
@@ -296,7 +297,7 @@ def check(
     entries: list[Entry] | None = None,
 ) -> tuple[dict[str, list[dict[str, Any]]], int]:
     """One run: check, record it in the state file (atomically), and judge."""
-    today = today or dt.date.today()
+    today = today or settings_today()
     if entries is None:
         entries, _ = load_paths([settings.entries_dir], base=settings.root)
     links = collect(entries)
@@ -325,7 +326,7 @@ def links_command(
     except LinkCheckError as error:
         out.write(console.safe_line(f"community-map links: {error}") + "\n")
         return 2
-    today = dt.date.today()
+    today = settings_today()
     body = markdown(found, today, checked)
     if issue:
         from build_tools.review.github import GitHub, GitHubError

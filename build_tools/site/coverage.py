@@ -108,7 +108,12 @@ def compute(entries: Iterable[Entry], settings: Settings) -> Coverage:
         published=len(published),
         paused=sum(e.status == "paused" for e in published),
         categories=_table(
-            "category", "Activities by area and category", vocab.categories, published, vocab, region
+            "category",
+            "Activities by area and category",
+            vocab.categories,
+            published,
+            vocab,
+            region,
         ),
         audiences=_table(
             "audience", "Activities by area and audience", vocab.audiences, published, vocab, region
@@ -217,7 +222,9 @@ def gaps(table: Table) -> dict[str, list[str]]:
     """Column name -> the areas (not the region-wide row) with none, for columns with gaps."""
     found: dict[str, list[str]] = {}
     for column in table.columns:
-        empty = [r.name for r in table.rows if r.id != REGION_WIDE and not table.count(r.id, column.id)]
+        empty = [
+            r.name for r in table.rows if r.id != REGION_WIDE and not table.count(r.id, column.id)
+        ]
         if empty:
             found[column.name] = empty
     return found
@@ -273,8 +280,9 @@ def _table_html(table: Table, coverage: Coverage, up: str, number: int) -> str:
 
 def _sortable_header(name: str) -> str:
     """coverage.js puts a sort button in the header; without JavaScript it is plain text."""
-    return f'<th scope="col" data-cm-sortable-column><span class="cm-cov-head">{h(name)}</span></th>'
-
+    return (
+        f'<th scope="col" data-cm-sortable-column><span class="cm-cov-head">{h(name)}</span></th>'
+    )
 
 
 def _cell(
@@ -320,7 +328,7 @@ def page_html(coverage: Coverage, settings: Settings) -> str:
         gap_html = (
             "<h2>Gaps: areas with no activity in a category</h2>"
             "<p>Region-wide services are open to every area and are not counted here.</p>"
-            f"<ul class=\"cm-cov-gaps\">{items}</ul>"
+            f'<ul class="cm-cov-gaps">{items}</ul>'
         )
     else:
         gap_html = "<h2>Gaps</h2><p>Every area has at least one activity in every category.</p>"

@@ -16,10 +16,11 @@ import json
 from typing import Any
 
 from build_tools.entries.model import DAY_ORDER, Entry
-from build_tools.outputs import Output, rel
-from build_tools.site.pages import front_matter
 from build_tools.entries.schedule import DAY_NAMES, describe, running_days, times_of_day
+from build_tools.outputs import Output, rel
 from build_tools.settings import Settings, Vocabulary
+from build_tools.site import labels
+from build_tools.site.pages import front_matter
 from build_tools.text import escape, json_for_html
 
 DATA_PATH = "assets/data/activities.json"
@@ -27,24 +28,15 @@ FIND_PAGE = "find.md"
 SHORTLIST_PAGE = "shortlist.md"
 FORMAT_VERSION = 1
 
-# Fixed lists, in the order the bit masks and indexes in activities.json use.
-DELIVERY = ("in-person", "online", "telephone", "home-visit")
-DELIVERY_NAMES = {
-    "in-person": "In person",
-    "online": "Online",
-    "telephone": "By telephone",
-    "home-visit": "Home visits",
-}
-TIMES = ("morning", "afternoon", "evening")
-TIME_NAMES = {
-    "morning": "Morning (before 12:00)",
-    "afternoon": "Afternoon (12:00 to 17:00)",
-    "evening": "Evening (from 17:00)",
-}
-COSTS = ("free", "paid", "donation")
-COST_NAMES = {"free": "Free", "paid": "Paid", "donation": "Donation"}
-BOOKING = ("drop-in", "booking-required", "referral-only")
-REFERRAL = ("self", "professional", "gp")
+# Fixed lists, in the order the bit masks and indexes in activities.json use (labels.py).
+DELIVERY = labels.order(labels.DELIVERY)
+DELIVERY_NAMES = labels.names(labels.DELIVERY)
+TIMES = labels.order(labels.TIMES)
+TIME_NAMES = labels.names(labels.TIMES)
+COSTS = labels.order(labels.COST)
+COST_NAMES = labels.names(labels.COST)
+BOOKING = labels.order(labels.BOOKING)
+REFERRAL = labels.order(labels.REFERRAL)
 RADII = (1, 3, 10, 30)
 REGION_WIDE = "all"  # an `areas` value: the whole region, so every area filter includes it
 
@@ -74,11 +66,9 @@ def _where(entry: Entry) -> str:
 
 
 def record(
-    entry: Entry, vocab: Vocabulary | _Positions, coords: dict[str, tuple[float, float]]
+    entry: Entry, vocab: _Positions, coords: dict[str, tuple[float, float]]
 ) -> dict[str, Any]:
     """The compact JSON record of one activity (keys are documented in finder.js)."""
-    if isinstance(vocab, Vocabulary):
-        vocab = _Positions(vocab)
     rec: dict[str, Any] = {
         "i": entry.id,
         "n": entry.name,
@@ -262,6 +252,7 @@ def finder_page(published: list[Entry], settings: Settings, data_url: str) -> Ou
 <p class="cm-lead">Every activity in the directory, from A to Z. Search by word, narrow the list by
 day, area, cost and more, or find what is near a postcode.</p>
 <script type="application/json" id="cm-finder-config">{json_for_html(config)}</script>
+{labels.data_block()}
 {_filters(vocab)}
 <noscript><p class="cm-note">Searching and filtering need JavaScript, which is turned off or not
 available. Here is every activity, from A to Z.</p></noscript>
@@ -293,6 +284,7 @@ def shortlist_page(settings: Settings, data_url: str) -> Output:
 <h1 id="cm-sl-title">Your shortlist</h1>
 <p class="cm-sl-date" id="cm-sl-date" hidden></p>
 <script type="application/json" id="cm-shortlist-config">{json_for_html(config)}</script>
+{labels.data_block()}
 <noscript><p class="cm-note">Your shortlist is kept in this browser and needs JavaScript to show.
 Without it, you can still <a href="{finder}">find an activity</a> and note its
 details.</p></noscript>

@@ -13,9 +13,9 @@ the files vendored under `site_overrides/assets/vendor/` (see `vendor.py`).
 Why this layout: 10,000 `folium.Marker`s in a `MarkerCluster` take 18 s to build and a 9 MB
 page. Measured at 10,000 synthetic activities (headless Chromium, loopback, 2 busy cores):
 this frame is 2.1 MB (454 KB gzipped) and the whole page 593 KB gzipped, with markers on
-screen in about 1.2 s. The alternative (`layout="fetch"`: a 5 KB frame that fetches a 2.1 MB,
-449 KB gzipped JSON file) measured the same on loopback, but on a real network its data
-request can only start once the scripts have run; so one document it is.
+screen in about 1.2 s. A small frame fetching the rows as a separate JSON file measured the
+same on loopback, but on a real network its data request can only start once the scripts
+have run; so one document it is (that alternative was removed).
 
 The page around the iframe holds what a screen reader user needs as ordinary content: the
 key (a checkbox per category with its icon and name), the town jumps, "Near me" and the link
@@ -36,24 +36,20 @@ from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import Markup
 
-from build_tools.site import pages
-
-from build_tools.entries import schedule
-
 from build_tools import text
+from build_tools.entries import schedule
 from build_tools.entries.model import Entry
 from build_tools.outputs import Output, rel
 from build_tools.settings import Settings, Term
+from build_tools.site import pages
 from build_tools.site.vendor import LEAFLET, MARKERCLUSTER
 
 PAGE = "map.md"
 FRAME = "assets/map/frame.html"
-DATA = "assets/map/activities.json"
 PAGE_CSS = "assets/map-page.css"  # also serves the frame (rules under .cm-frame)
 FRAME_JS = "assets/js/map-frame.js"
 PAGE_JS = "assets/js/map-page.js"
 TITLE = "Map of activities"
-LAYOUT = "fast"  # "fast": FastMarkerCluster rows in the frame; "fetch": a JSON file
 AREA_ZOOM = 11  # from this zoom on, "view as a list" narrows to the nearest area
 TOWN_ZOOM = 13
 # Cluster the first time in chunks of 60 ms too: at 10,000 activities this replaces one
@@ -251,7 +247,7 @@ class _FastMarkerCluster(FastMarkerCluster):
 
 
 def _config(
-    entries: list[Entry], terms: list[Term], settings: Settings, rows: list[list[object]] | None
+    entries: list[Entry], terms: list[Term], settings: Settings, rows: list[list[object]]
 ) -> dict[str, object]:
     vocab = settings.vocabulary()
     config: dict[str, object] = {
@@ -272,20 +268,18 @@ def _config(
         "link": _from_frame("activities/"),
         "areaZoom": AREA_ZOOM,
         "total": len(entries),
+        "activities": rows,
     }
-    if rows is not None:
-        config["activities"] = rows
     return config
 
 
 def _frame(
     entries: list[Entry],
     settings: Settings,
-    layout: str,
     terms: list[Term],
     rows: list[list[object]],
-) -> tuple[str, str | None]:
-    """The map document (and, for the "fetch" layout, its data file)."""
+) -> str:
+    """The map document, its rows in a JSON block."""
     region, tiles = settings.region, settings.tiles
     (south, west), (north, east) = region.bounds
     pad_lat, pad_lon = (north - south) / 2, (east - west) / 2
@@ -310,7 +304,7 @@ def _frame(
     figure.html.add_child(
         _Raw(
             f'<script type="application/json" id="cm-map-config">'
-            f"{_json(_config(entries, terms, settings, rows if layout == 'fast' else None))}"
+            f"{_json(_config(entries, terms, settings, rows))}"
             "</script>\n"
             '<noscript><p class="cm-noscript">The map needs JavaScript. The '
             f'<a href="{_from_frame("find/")}" target="_top">list of activities</a> '
@@ -339,29 +333,15 @@ def _frame(
         "chunk_delay": 10,
         "chunk_progress": JsCode("CommunityMap.chunkProgress"),
     }
-    data_text: str | None = None
-    if layout == "fast":
-        cluster: MarkerCluster = _FastMarkerCluster(
-            data=[],  # the rows come from the JSON block: see _FastMarkerCluster
-            callback="CommunityMap.marker",
-            icon_create_function="CommunityMap.clusterIcon",
-            name="Activities",
-            control=False,
-            **cluster_options,
-        )
-        start = f"CommunityMap.start({m.get_name()}, {{cluster}});"
-    else:
-        cluster = MarkerCluster(
-            name="Activities",
-            control=False,
-            icon_create_function="CommunityMap.clusterIcon",
-            **cluster_options,
-        )
-        data_text = _json(rows)
-        start = (
-            f"CommunityMap.load({m.get_name()}, {{cluster}}, "
-            f"{text.json_for_html(_from_frame(DATA))});"
-        )
+    cluster: MarkerCluster = _FastMarkerCluster(
+        data=[],  # the rows come from the JSON block: see _FastMarkerCluster
+        callback="CommunityMap.marker",
+        icon_create_function="CommunityMap.clusterIcon",
+        name="Activities",
+        control=False,
+        **cluster_options,
+    )
+    start = f"CommunityMap.start({m.get_name()}, {{cluster}});"
     cluster._id = "cm"
     cluster.default_js = [
         ("markerclusterjs", _from_frame(MARKERCLUSTER.url("leaflet.markercluster.js")))
@@ -372,7 +352,7 @@ def _frame(
     ]
     m.add_child(cluster)
     m.add_child(_Call(start.format(cluster=cluster.get_name()), "start"))
-    return figure.render(), data_text
+    return figure.render()
 
 
 # --- The page ------------------------------------------------------------------------------
@@ -467,19 +447,15 @@ def generate(
     published: list[Entry],
     settings: Settings,
     coords: dict[str, tuple[float, float]],
-    *,
-    layout: str = LAYOUT,
 ) -> list[Output]:
-    """The map page, the map document and (for the "fetch" layout) its data file."""
-    if layout not in ("fast", "fetch"):
-        raise ValueError(f"unknown map layout {layout!r}: use 'fast' or 'fetch'")
+    """The map page and the map document it shows."""
     entries = on_map(published, coords)
     terms = _categories(entries, settings)
     rows = _rows(entries, terms, coords)
     page = page_html(entries, settings, terms)
-    frame_html, data_text = _frame(entries, settings, layout, terms, rows)
+    frame_html = _frame(entries, settings, terms, rows)
     description = f"A map of the activities that meet in person across {settings.region.name}."
-    outputs = [
+    return [
         Output(
             path=PAGE,
             content=pages.page_source(TITLE, description, hide=["toc"]),
@@ -487,6 +463,3 @@ def generate(
         ),
         Output(path=FRAME, content=frame_html),
     ]
-    if data_text is not None:
-        outputs.append(Output(path=DATA, content=data_text))
-    return outputs

@@ -11,10 +11,8 @@ front matter unescaped (see `front_matter`). Activity pages stay out of the MkDo
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,35 +21,26 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
-from build_tools.entries import schedule
-
 from build_tools import text
 from build_tools.data import calendars
+from build_tools.entries import schedule
 from build_tools.entries.model import Entry
 from build_tools.outputs import Output, rel
 from build_tools.settings import Settings, Term, Vocabulary
+from build_tools.settings import today as settings_today
+from build_tools.site import labels
 
 __all__ = ["front_matter", "generate", "page_source"]
 
 ACTIVITY_DEPTH_PAGE = "activities/x.md"  # every activity, category and area page is 2 deep
 
-COST = {"free": "Free", "paid": "Paid", "donation": "Donation welcome"}
-BOOKING = {
-    "drop-in": "Drop in: no need to book",
-    "booking-required": "Booking required",
-    "referral-only": "By referral only",
-}
-REFERRAL = {
-    "self": "You can refer yourself",
-    "professional": "A professional can refer you",
-    "gp": "Your GP can refer you",
-}
-DELIVERY = {
-    "in-person": "In person",
-    "online": "Online",
-    "telephone": "By phone",
-    "home-visit": "Home visits",
-}
+# Fixed labels, from the one table the finder and the scripts use too (labels.py).
+COST = labels.names(labels.COST)
+BOOKING = labels.names(labels.BOOKING)
+REFERRAL = labels.names(labels.REFERRAL)
+DELIVERY = labels.names(labels.DELIVERY)
+# What `encodeURIComponent` leaves as it is, plus `@`: the scripts build the same links.
+MAILTO_SAFE = "@!*'()"
 # ISO 639-1 names for the languages most often offered; anything else shows its code.
 LANGUAGES = {
     "en": "English",
@@ -187,14 +176,6 @@ def _tel(phone: str) -> str:
     return ("+" + digits) if phone.strip().startswith("+") else digits
 
 
-def _today() -> dt.date:
-    """The build date; `SOURCE_DATE_EPOCH` pins it for reproducible builds and tests."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
-
-
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
@@ -232,7 +213,7 @@ class _Context:
         self.settings = settings
         self.vocab: Vocabulary = settings.vocabulary()
         self.coords = coords
-        self.today = _today()
+        self.today = settings_today()
         self.repo = safe_url(settings.repo_url) or ""
         self.edit_branch = quote(settings.edit_branch)
         self.site_url = _absolute_site_url(settings)
@@ -333,7 +314,7 @@ def _contact(entry: Entry, ctx: _Context) -> str:
     if email:
         rows += (
             f"<li>{ctx.icons['email-outline']}<span>Email: "
-            f'<a href="mailto:{h(quote(email, safe="@.+-_"))}">{h(email)}</a></span></li>'
+            f'<a href="mailto:{h(quote(email, safe=MAILTO_SAFE))}">{h(email)}</a></span></li>'
         )
     web = safe_url(con.get("website", ""))
     if web:

@@ -120,8 +120,8 @@ def readme(hashes: dict[Package, dict[str, str]]) -> str:
         "# Vendored browser libraries",
         "",
         "Served by the site itself (no CDN). Do not edit these files: refresh them with",
-        "`python -m build_tools.site.vendor` (it runs `npm pack` and rewrites this list), and check",
-        "them with `python -m build_tools.site.vendor --check`. Versions follow Folium 0.20's defaults.",
+        "`python -m build_tools.site.vendor` (it runs `npm pack` and rewrites this list), and check",  # noqa: E501 (the README text as written)
+        "them with `python -m build_tools.site.vendor --check`. Versions follow Folium 0.20's defaults.",  # noqa: E501
         "",
         "When upgrading leaflet.markercluster, check `assets/js/map-frame.js`: it replaces the",
         "private `_getExpandedVisibleBounds` (clusters for half a screen around the view).",

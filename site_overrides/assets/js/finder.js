@@ -6,22 +6,32 @@
  * 10,000 activities. Filters are kept in the address (see PARAMS) so a list can be shared.
  *
  * Record keys in activities.json: i id, n name, s summary, o organisation, c categories,
- * a areas, u audiences, x accessibility (indexes into data.vocab.*), d delivery bits
- * (in person 1, online 2, telephone 4, home visit 8), w day bits (Monday 1 ... Sunday 64),
- * t time-of-day bits (morning 1, afternoon 2, evening 4), k cost (0 free, 1 paid,
- * 2 donation), b booking, f referral bits, l meeting place, h when (lines), cn cost note,
+ * a areas, u audiences, x accessibility (indexes into data.vocab.*), d delivery bits,
+ * w day bits, t time-of-day bits, k cost (an index), b booking (an index), f referral bits
+ * (bit n, or index n, is the n-th id of that list in the #cm-labels block), l meeting
+ * place, h when (lines), cn cost note,
  * g region-wide (matches every area),
  * ph/em/web contact, p [lat, lon], r last checked (ISO date), z paused.
  */
 (function () {
   "use strict";
 
-  var DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-  var TIMES = ["morning", "afternoon", "evening"];
-  var COSTS = ["free", "paid", "donation"];
-  var COST_NAMES = ["Free", "Paid", "Donation"];
-  var DELIVERY = ["in-person", "online", "telephone", "home-visit"];
-  var DELIVERY_NAMES = ["In person", "Online", "By telephone", "Home visits"];
+  /* Fixed labels and the bit/index orders of activities.json, written by the build from the
+   * same table the pages use (build_tools/site/labels.py): [[id, label], ...] per list. */
+  var labelsEl = document.getElementById("cm-labels");
+  var LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
+  function ids(name) {
+    return (LABELS[name] || []).map(function (pair) { return pair[0]; });
+  }
+  function labelsOf(name) {
+    return (LABELS[name] || []).map(function (pair) { return pair[1]; });
+  }
+  var DAYS = ids("day");
+  var TIMES = ids("time");
+  var COSTS = ids("cost");
+  var COST_NAMES = labelsOf("cost");
+  var DELIVERY = ids("delivery");
+  var DELIVERY_NAMES = labelsOf("delivery");
   var RADII = ["1", "3", "10", "30"];
   var LISTS = ["category", "area", "day", "time", "cost", "audience", "access", "delivery"];
   var VOCAB = { category: "category", area: "area", audience: "audience", access: "access" };

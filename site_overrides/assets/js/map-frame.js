@@ -514,25 +514,6 @@
     window.addEventListener("hashchange", function () { applyHash(window.location.hash); });
   }
 
-  // The other layout: the same rows in a separate JSON file, fetched (not with Folium's
-  // synchronous jQuery request).
-  CM.load = function (leafletMap, markerCluster, url) {
-    map = leafletMap;
-    loadConfig();
-    return fetch(url, {credentials: "same-origin"})
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (data) {
-        rows = data;
-        var list = new Array(rows.length);
-        for (var i = 0; i < rows.length; i++) list[i] = makeMarker(rows[i][6], rows[i][7], i);
-        markerCluster.addLayers(list);
-        CM.start(leafletMap, markerCluster);
-      });
-  };
-
   // After Folium has clustered the markers: wire events, then follow an #activity= link.
   CM.start = function (leafletMap, markerCluster) {
     map = leafletMap;

@@ -5,9 +5,17 @@
 (function () {
   "use strict";
 
-  var COST_NAMES = ["Free", "Paid", "Donation"];
-  var BOOKING = ["Drop in: no need to book.", "Book before you go.", "By referral only."];
-  var DELIVERY = ["In person", "Online", "By telephone", "Home visits"];
+  /* Labels in the order of activities.json's bits and indexes, from the build's table
+   * (build_tools/site/labels.py), so the shortlist says what the activity page says. */
+  var labelsEl = document.getElementById("cm-labels");
+  var LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
+  function labelsOf(name) {
+    return (LABELS[name] || []).map(function (pair) { return pair[1]; });
+  }
+  var COST_NAMES = labelsOf("cost");
+  var BOOKING = labelsOf("booking");
+  var REFERRAL = labelsOf("referral");
+  var DELIVERY = labelsOf("delivery");
   var ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
   var configEl = document.getElementById("cm-shortlist-config");
@@ -75,6 +83,17 @@
     return a;
   }
 
+  /* Links are built with encodeURIComponent, as pages.py builds them with quote(): a value
+   * can never add a second recipient, a subject, a body or another scheme. */
+  function mailHref(email) {
+    return "mailto:" + encodeURIComponent(String(email).trim()).replace(/%40/g, "@");
+  }
+
+  function telHref(phone) {
+    var plus = /^\s*\+/.test(phone) ? "+" : "";
+    return "tel:" + plus + encodeURIComponent(String(phone).replace(/[^0-9]/g, ""));
+  }
+
   function contact(r) {
     var frag = document.createDocumentFragment();
     var lines = 0;
@@ -85,8 +104,8 @@
       frag.appendChild(p);
       lines++;
     }
-    if (r.ph) line("Phone", link("tel:" + r.ph.replace(/[^0-9+]/g, ""), r.ph));
-    if (r.em) line("Email", link("mailto:" + r.em, r.em));
+    if (r.ph && r.ph.replace(/[^0-9]/g, "")) line("Phone", link(telHref(r.ph), r.ph));
+    if (r.em) line("Email", link(mailHref(r.em), r.em));
     if (r.web && /^https?:\/\//i.test(r.web)) line("Website", link(r.web, r.web));
     return lines ? frag : null;
   }
@@ -99,18 +118,14 @@
     return r.l + (modes.length ? " (also " + modes.join(", ").toLowerCase() + ")" : "");
   }
 
+  /* The activity page's "How to join": the booking label, then who can refer. */
   function howToJoin(r) {
     var parts = [];
     if (BOOKING[r.b]) parts.push(BOOKING[r.b]);
-    var self = r.f & 1;
-    var others = [];
-    if (r.f & 2) others.push("a professional such as a link worker");
-    if (r.f & 4) others.push("a GP");
-    var who = others.join(" or ");
-    if (self && who) parts.push("You can refer yourself, or " + who + " can refer you.");
-    else if (self) parts.push("You can refer yourself.");
-    else if (who) parts.push(who.charAt(0).toUpperCase() + who.slice(1) + " can refer you.");
-    return parts.join(" ");
+    REFERRAL.forEach(function (label, n) {
+      if (r.f & (1 << n)) parts.push(label);
+    });
+    return parts.map(function (part) { return part + "."; }).join(" ");
   }
 
   function item(id, position) {
