@@ -28,7 +28,21 @@
   button.setAttribute("aria-controls", drawer.id);
   label.parentNode.replaceChild(button, label);
 
-  // Sections of the menu: in the drawer each opens as a panel of its own.
+  // A <button> standing in for one of Material's <label>s in the drawer (a label may have
+  // no role): the same classes and content, cloned node by node.
+  function buttonFor(label, extra) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = label.className + " " + extra;
+    b.hidden = true;
+    for (var c = label.firstChild; c; c = c.nextSibling) b.appendChild(c.cloneNode(true));
+    label.parentNode.insertBefore(b, label.nextSibling);
+    return b;
+  }
+
+  // Sections of the menu: in the drawer each opens as a panel of its own. There, a button
+  // opens it (aria-expanded) and another at the top of the panel goes back; on wide
+  // screens Material's own labels stay.
   var sections = [];
   var toggles = drawer.querySelectorAll("input.md-nav__toggle[id^='__nav_']");
   for (var i = 0; i < toggles.length; i++) {
@@ -37,12 +51,12 @@
     var panel = input.parentNode.querySelector(":scope > nav.md-nav");
     if (!opener || !panel) continue;
     var back = panel.querySelector(':scope > label.md-nav__title[for="' + input.id + '"]');
-    opener.setAttribute("role", "button");
-    if (back) {
-      back.setAttribute("role", "button");
-      back.setAttribute("tabindex", "0");
-      back.setAttribute("aria-label", "Back to the main menu");
-    }
+    var s = { input: input, opener: opener, panel: panel, back: back,
+      open: buttonFor(opener, "cm-nav-button"),
+      close: back ? buttonFor(back, "cm-nav-back") : null };
+    s.open.setAttribute("aria-controls", panel.id || (panel.id = input.id + "_panel"));
+    s.open.removeAttribute("id");
+    if (s.close) s.close.setAttribute("aria-label", "Back to the main menu");
     // What an open section's panel covers: the rest of the menu it came from.
     var item = input.parentNode;
     var covered = [];
@@ -51,8 +65,9 @@
     var parentNav = item.parentNode.parentNode;
     var heads = parentNav.querySelectorAll(":scope > .md-nav__title, :scope > .md-nav__source");
     for (var h = 0; h < heads.length; h++) covered.push(heads[h]);
-    covered.push(opener);
-    sections.push({ input: input, opener: opener, panel: panel, back: back, covered: covered });
+    covered.push(opener, s.open);
+    s.covered = covered;
+    sections.push(s);
   }
 
   function isOpen() {
@@ -61,18 +76,25 @@
 
   function sync() {
     var open = toggle.checked;
+    var small = narrow.matches;
     button.setAttribute("aria-expanded", open ? "true" : "false");
-    drawer.inert = narrow.matches && !open;
+    drawer.inert = small && !open;
     sections.forEach(function (s) {
       var expanded = s.input.checked;
-      s.opener.setAttribute("aria-expanded", expanded ? "true" : "false");
+      s.opener.hidden = small;
+      s.open.hidden = !small;
+      s.open.setAttribute("aria-expanded", expanded ? "true" : "false");
+      if (s.close) {
+        s.back.hidden = small;
+        s.close.hidden = !small;
+      }
       // A section's panel is off to the side until its section is opened; then it covers
       // the menu it came from, which takes no focus until the panel is closed.
-      s.panel.inert = narrow.matches && !expanded;
+      s.panel.inert = small && !expanded;
       s.covered.forEach(function (node) { node.inert = false; });
     });
     sections.forEach(function (s) {
-      if (narrow.matches && s.input.checked) {
+      if (small && s.input.checked) {
         s.covered.forEach(function (node) { node.inert = true; });
       }
     });
@@ -106,27 +128,13 @@
     sync();
     window.requestAnimationFrame(function () {
       if (open) focusFirst(s.panel.querySelector(":scope > ul") || s.panel);
-      else s.opener.focus();
+      else s.open.focus();
     });
   }
 
   sections.forEach(function (s) {
-    s.opener.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        event.stopPropagation(); // Material clicks a focused label on Enter too
-        setSection(s, !s.input.checked);
-      }
-    });
-    if (s.back) {
-      s.back.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          event.stopPropagation();
-          setSection(s, false);
-        }
-      });
-    }
+    s.open.addEventListener("click", function () { setSection(s, !s.input.checked); });
+    if (s.close) s.close.addEventListener("click", function () { setSection(s, false); });
   });
 
   document.addEventListener("keydown", function (event) {
@@ -136,8 +144,7 @@
       // In an open section of the drawer: back to the main menu first.
       for (var k = sections.length - 1; k >= 0; k--) {
         var s = sections[k];
-        if (s.input.checked && s.panel.contains(document.activeElement) &&
-            s.opener.getClientRects().length) {
+        if (s.input.checked && s.panel.contains(document.activeElement)) {
           event.preventDefault();
           setSection(s, false);
           return;
