@@ -44,11 +44,18 @@ FOCUSED = """() => {
     // The open drawer lies over the header; anything else must be clear of it.
     overHeader: !!e.closest('.md-sidebar--primary')
       && getComputedStyle(e.closest('.md-sidebar--primary')).position === 'fixed',
-    // Whatever is drawn at the middle of the box: the element itself, or something over it.
-    hit: (() => {
-      const h = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-      return !h ? 'nothing' : (e.contains(h) || h.contains(e)) ? '' : h.tagName + '.' + h.className;
-    })(),
+    // Whatever is drawn near the top, middle and bottom of the box: the element itself, or
+    // something over it (the sticky header, "Back to top", an overlay).
+    hit: [r.top + 2, r.top + r.height / 2, r.bottom - 2].map(y => {
+      const h = document.elementFromPoint(r.left + r.width / 2, y);
+      if (!h) return 'nothing';
+      if (e.contains(h) || h.contains(e)) return '';
+      // An empty, transparent box over it (Material's sticky sidebar) hides nothing.
+      const cs = getComputedStyle(h);
+      if (cs.backgroundColor === 'rgba(0, 0, 0, 0)' && cs.backgroundImage === 'none') return '';
+      return h.tagName + '.' + h.className;
+    }).filter(Boolean).join(', '),
+    skip: e.classList.contains('md-skip'),
     header: header.bottom, vw: innerWidth, vh: innerHeight,
     top: t && {x: t.left, y: t.top, right: t.right, bottom: t.bottom},
   };
@@ -82,11 +89,16 @@ def problems_with(f: dict[str, Any]) -> list[str]:
         out.append(f"off screen ({f['y']:.0f}..{f['bottom']:.0f})")
     if f["hit"]:
         out.append(f"covered by {f['hit']}")
-    if not f["inHeader"] and not f["overHeader"] and f["y"] < f["header"] - 1:
+    if not (f["inHeader"] or f["overHeader"] or f["skip"]) and f["y"] < f["header"] - 1:
         out.append(f"under the header (top {f['y']:.0f} < {f['header']:.0f})")
     t = f["top"]
     if t and not f["isTop"]:
-        if f["x"] < t["right"] and t["x"] < f["right"] and f["y"] < t["bottom"] and t["y"] < f["bottom"]:
+        if (
+            f["x"] < t["right"]
+            and t["x"] < f["right"]
+            and f["y"] < t["bottom"]
+            and t["y"] < f["bottom"]
+        ):
             out.append("under Back to top")
     return out
 
@@ -154,21 +166,33 @@ def test_the_menu_is_a_button_that_opens_and_closes_from_the_keyboard(
         "b => document.querySelector(b).getAttribute('aria-expanded') === 'true'", arg=button
     )
     page.wait_for_timeout(400)  # the drawer slides in
-    assert page.evaluate("id => document.getElementById(id).contains(document.activeElement)", controls)
+    assert page.evaluate(
+        "id => document.getElementById(id).contains(document.activeElement)", controls
+    )
     stops = [focused(page)]
     if path == "about/":
         # The menu opens on the page's own section; its Back button returns to the top.
         assert stops[0]["name"] == "Back to the main menu", stops
-        assert page.get_attribute('.cm-nav-button[aria-controls="__nav_6_panel"]', "aria-expanded") == "true"
+        assert (
+            page.get_attribute('.cm-nav-button[aria-controls="__nav_6_panel"]', "aria-expanded")
+            == "true"
+        )
         page.keyboard.press("Enter")
         page.wait_for_timeout(400)
-        assert page.get_attribute('.cm-nav-button[aria-controls="__nav_6_panel"]', "aria-expanded") == "false"
-        assert page.evaluate("document.activeElement.matches('.cm-nav-button[aria-controls=__nav_6_panel]')")
+        assert (
+            page.get_attribute('.cm-nav-button[aria-controls="__nav_6_panel"]', "aria-expanded")
+            == "false"
+        )
+        assert page.evaluate(
+            "document.activeElement.matches('.cm-nav-button[aria-controls=__nav_6_panel]')"
+        )
         page.keyboard.press("Shift+Tab")
         stops.append(focused(page))
     # Every stop in the open drawer is on screen, up to the section "Add your activity".
     for _ in range(12):
-        if page.evaluate("document.activeElement.matches('.cm-nav-button[aria-controls=__nav_5_panel]')"):
+        if page.evaluate(
+            "document.activeElement.matches('.cm-nav-button[aria-controls=__nav_5_panel]')"
+        ):
             break
         page.keyboard.press("Tab")
         stops.append(focused(page))
@@ -208,7 +232,9 @@ def test_the_menu_is_a_button_that_opens_and_closes_from_the_keyboard(
     assert page.get_attribute(button, "aria-expanded") == "true"
     for _ in range(30):
         page.keyboard.press("Tab")
-        if not page.evaluate("id => document.getElementById(id).contains(document.activeElement)", controls):
+        if not page.evaluate(
+            "id => document.getElementById(id).contains(document.activeElement)", controls
+        ):
             break
     assert page.get_attribute(button, "aria-expanded") == "false"
     page.wait_for_timeout(400)  # the overlay fades
@@ -257,8 +283,10 @@ def test_back_to_top_keeps_clear_of_the_results(browser: Any, site_url: str) -> 
     page.wait_for_timeout(100)
     page.mouse.wheel(0, -400)  # scrolling up shows "Back to top"
     page.wait_for_function("!document.querySelector('.md-top').hidden")
-    top = page.evaluate("(() => { const r = document.querySelector('.md-top')"
-                        ".getBoundingClientRect(); return [r.top, r.bottom]; })()")
+    top = page.evaluate(
+        "(() => { const r = document.querySelector('.md-top')"
+        ".getBoundingClientRect(); return [r.top, r.bottom]; })()"
+    )
     assert top[0] > 640 / 2, top  # at the bottom of the screen, not over the list's top
     context.close()
 
@@ -329,17 +357,17 @@ def test_the_shortlist_toggle_says_one_thing_and_confirms_it(
     assert new_page.get_attribute(live, "role") == "status"
 
     def state() -> tuple[str, str | None, str | None]:
-        return new_page.evaluate(
-            "s => { const b = document.querySelector(s);"
-            " return [b.textContent, b.getAttribute('aria-pressed'), b.getAttribute('aria-label')]; }",
-            mine,
+        return tuple(
+            new_page.evaluate(
+                "s => { const b = document.querySelector(s);"
+                " return [b.textContent, b.getAttribute('aria-pressed'), b.getAttribute('aria-label')]; }",
+                mine,
+            )
         )
 
     assert state() == ("Add to shortlist", None, None)
     new_page.keyboard.press("Enter")
-    new_page.wait_for_function(
-        "s => document.querySelector(s).textContent !== ''", arg=live
-    )
+    new_page.wait_for_function("s => document.querySelector(s).textContent !== ''", arg=live)
     assert state() == ("Remove from shortlist", None, None)  # its name is what it will do
     assert new_page.text_content(live) == "Added to your shortlist (1 activity)"
     assert new_page.evaluate("s => document.activeElement.matches(s)", mine)
@@ -379,6 +407,9 @@ def test_axe_finds_nothing_with_the_menu_and_a_section_open(browser: Any, site_u
     page.wait_for_timeout(400)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"][:3]]) for v in result["violations"]]
+    bad = [
+        (v["id"], v["impact"], [n["html"][:120] for n in v["nodes"][:3]])
+        for v in result["violations"]
+    ]
     assert not bad, json.dumps(bad, indent=1)
     context.close()
