@@ -92,14 +92,17 @@ def problems_with(f: dict[str, Any]) -> list[str]:
     if not (f["inHeader"] or f["overHeader"] or f["skip"]) and f["y"] < f["header"] - 1:
         out.append(f"under the header (top {f['y']:.0f} < {f['header']:.0f})")
     t = f["top"]
-    if t and not f["isTop"]:
-        if (
+    if (
+        t
+        and not f["isTop"]
+        and (
             f["x"] < t["right"]
             and t["x"] < f["right"]
             and f["y"] < t["bottom"]
             and t["y"] < f["bottom"]
-        ):
-            out.append("under Back to top")
+        )
+    ):
+        out.append("under Back to top")
     return out
 
 
@@ -207,7 +210,7 @@ def test_the_menu_is_a_button_that_opens_and_closes_from_the_keyboard(
     first = focused(page)
     assert first["name"] == "Add or update your activity", first
     # Inside the section: its links and its Back button, and nothing it covers.
-    inside = [first] + walk(page, "Tab", 2)
+    inside = [first, *walk(page, "Tab", 2)]
     assert [s["name"] for s in inside[:3]] == [
         "Add or update your activity",
         "Every field, explained",
@@ -360,7 +363,8 @@ def test_the_shortlist_toggle_says_one_thing_and_confirms_it(
         return tuple(
             new_page.evaluate(
                 "s => { const b = document.querySelector(s);"
-                " return [b.textContent, b.getAttribute('aria-pressed'), b.getAttribute('aria-label')]; }",
+                " return [b.textContent, b.getAttribute('aria-pressed'),"
+                " b.getAttribute('aria-label')]; }",
                 mine,
             )
         )
