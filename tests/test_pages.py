@@ -192,7 +192,6 @@ def test_shortlist_button_is_the_contract_markup(walk_page: str) -> None:
         "type": "button",
         "class": "cm-shortlist-btn md-button",
         "data-shortlist-id": "mote-park-health-walk",
-        "aria-pressed": "false",
         "hidden": "",
     }
 

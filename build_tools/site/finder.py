@@ -185,7 +185,8 @@ aria-describedby="cm-q-hint">
 <div class="cm-near__row">
 <div class="cm-field"><label for="cm-postcode">UK postcode</label>
 <input id="cm-postcode" name="postcode" type="text" autocomplete="postal-code"
-autocapitalize="characters" spellcheck="false" size="9" maxlength="10"></div>
+autocapitalize="characters" spellcheck="false" size="9" maxlength="10"
+aria-describedby="cm-near-error"></div>
 <button type="button" id="cm-postcode-go" class="md-button">Find near this postcode</button>
 <button type="button" id="cm-locate" class="md-button">Use my location</button>
 <div class="cm-field"><label for="cm-radius">Within</label>
@@ -193,7 +194,7 @@ autocapitalize="characters" spellcheck="false" size="9" maxlength="10"></div>
 </div>
 <p class="cm-hint">Your postcode is sent to postcodes.io to find where it is, only when you ask.
 Your location stays in your browser.</p>
-<p id="cm-near-status" class="cm-near__status"></p>
+<p id="cm-near-status" class="cm-near__status" role="status"></p>
 <p id="cm-near-error" class="cm-error" role="alert"></p>
 </fieldset>
 <div class="cm-filter-groups">{"".join(groups)}</div>

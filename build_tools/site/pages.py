@@ -510,7 +510,7 @@ def activity_html(entry: Entry, ctx: _Context, when: list[str] | None = None) ->
         f'<span hidden data-pagefind-meta="id:{ident}"></span>{filters}{notices}'
         f'<p class="cm-lead">{h(entry.summary)}</p>'
         '<p data-pagefind-ignore><button type="button" class="cm-shortlist-btn md-button" '
-        f'data-shortlist-id="{ident}" aria-pressed="false" hidden>Add to shortlist</button></p>'
+        f'data-shortlist-id="{ident}" hidden>Add to shortlist</button></p>'
         f'<dl class="cm-facts">{facts}</dl>'
         f"{description}{access}{_contact(entry, ctx)}{_organisation(entry)}"
         f'<div class="cm-checked" data-pagefind-ignore><p>{checked}</p>'

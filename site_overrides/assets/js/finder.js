@@ -320,7 +320,6 @@
     var btn = text("button", "cm-shortlist-btn", "Add to shortlist");
     btn.type = "button";
     btn.setAttribute("data-shortlist-id", r.i);
-    btn.setAttribute("aria-pressed", "false");
     btn.setAttribute("aria-describedby", h.id);
     btn.hidden = true;
     li.appendChild(btn);
@@ -615,9 +614,13 @@
     showError("");
   }
 
-  function showError(message) {
+  // `invalid`: the message is about what was typed in the postcode field (aria-invalid,
+  // and the field is described by the message).
+  function showError(message, invalid) {
     el.nearError.textContent = message;
     el.nearError.classList.toggle("cm-error--on", !!message);
+    if (message && invalid) el.postcode.setAttribute("aria-invalid", "true");
+    else el.postcode.removeAttribute("aria-invalid");
   }
 
   function normalisePostcode(raw) {
@@ -627,13 +630,16 @@
   }
 
   function lookupPostcode(raw) {
+    // Busy, not `disabled`: a disabled button drops focus to <body> while the lookup runs.
+    if (el.postcodeGo.getAttribute("aria-disabled") === "true") return;
     var postcode = normalisePostcode(raw);
     showError("");
     if (!postcode) {
       showError(
         raw.trim()
           ? "“" + raw.trim() + "” is not a UK postcode. Check it and try again, for example ME15 6JQ."
-          : "Enter a UK postcode, for example ME15 6JQ."
+          : "Enter a UK postcode, for example ME15 6JQ.",
+        true
       );
       return;
     }
@@ -641,7 +647,7 @@
     var url = cfg.postcodeUrl.replace("{postcode}", encodeURIComponent(postcode));
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, 10000) : null;
-    el.postcodeGo.disabled = true;
+    el.postcodeGo.setAttribute("aria-disabled", "true");
     el.nearStatus.textContent = "Looking up " + postcode + "…";
     fetch(url, {
       credentials: "omit",
@@ -676,12 +682,13 @@
         showError(
           err && err.message === "notfound"
             ? "We could not find the postcode " + postcode + ". Check it and try again. The list has not changed."
-            : "The postcode could not be looked up just now (no connection, or the lookup service is not answering). The list has not changed."
+            : "The postcode could not be looked up just now (no connection, or the lookup service is not answering). The list has not changed.",
+          err && err.message === "notfound"
         );
       })
       .then(function () {
         if (timer) clearTimeout(timer);
-        el.postcodeGo.disabled = false;
+        el.postcodeGo.removeAttribute("aria-disabled");
       });
   }
 

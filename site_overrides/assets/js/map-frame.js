@@ -91,6 +91,7 @@
     var m = new ActivityMarker([lat, lon], {
       icon: icons[firstShownCategory(a[4])],
       keyboard: true,
+      autoPanOnFocus: false, // Tab reaches only pins in view (see keyboard), so never pan
       riseOnHover: true
     });
     m.cmIndex = i;
@@ -126,7 +127,35 @@
     return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   }
 
-  // Cluster icons are focusable buttons (Leaflet's keyboard option) announced with their size.
+  var COMPASS = ["north", "north-east", "east", "south-east", "south", "south-west", "west",
+    "north-west"];
+
+  // The area town (schema/areas.yml, in the config) nearest to a point, and how far.
+  function nearestTown(latlng) {
+    var best = null, bestD = Infinity;
+    config.areas.forEach(function (area) {
+      var d = latlng.distanceTo([area.lat, area.lon]);
+      if (d < bestD) { bestD = d; best = area; }
+    });
+    return best ? {area: best, metres: bestD} : null;
+  }
+
+  // Where a cluster is, in words: "near Maidstone", or "6 km north-east of Maidstone", so
+  // that clusters of the same size can be told apart.
+  function placeWords(latlng) {
+    var near = nearestTown(latlng);
+    if (!near) return "";
+    var town = near.area.town || near.area.name;
+    var km = Math.round(near.metres / 1000);
+    if (km < 2) return " near " + town;
+    var dy = latlng.lat - near.area.lat;
+    var dx = (latlng.lng - near.area.lon) * Math.cos(latlng.lat * Math.PI / 180);
+    var angle = (Math.atan2(dx, dy) * 180 / Math.PI + 360) % 360;
+    return " " + km + " km " + COMPASS[Math.round(angle / 45) % 8] + " of " + town;
+  }
+
+  // Cluster icons are focusable buttons (Leaflet's keyboard option) announced with their
+  // size and place.
   CM.clusterIcon = function (group) {
     var n = group.getChildCount();
     var size = n < 10 ? 36 : n < 100 ? 42 : n < 1000 ? 48 : 56;
@@ -135,7 +164,8 @@
       className: "marker-cluster cm-cluster",
       iconSize: [size, size],
       label: "Cluster of " + formatCount(n) + " activit" + (n === 1 ? "y" : "ies") +
-        ": zoom in"
+        // Where its activities are: during a zoom animation getLatLng() is the parent's.
+        placeWords(group.getBounds().getCenter()) + ": zoom in"
     });
   };
 
@@ -266,6 +296,7 @@
   // cluster is made for a view nobody sees.
   CM.init = function (leafletMap) {
     map = leafletMap;
+    if (L.MarkerCluster) L.MarkerCluster.mergeOptions({autoPanOnFocus: false});
     if (L.MarkerClusterGroup && !L.MarkerClusterGroup.prototype.cmPadded) {
       // markercluster 1.1.0 draws clusters for three screens each way (nine times the
       // view); half a screen around it is enough for smooth panning and costs a quarter
@@ -415,6 +446,7 @@
     var todo = waiting;
     waiting = [];
     todo.forEach(function (fn) { fn(); });
+    if (map) queueRefresh();
     sendState();
   }
 
@@ -455,6 +487,179 @@
     }).addTo(map);
   }
 
+  /* ---- Keyboard: what Tab reaches, cluster zooms, popups ---------------------------- */
+
+  // Tab reaches only what is on screen, in screen order (rows top to bottom, each left to
+  // right): a pin or cluster off the visible map, at its very edge or under a control (the
+  // zoom buttons, the scale bar, the attribution) has tabindex=-1 until the map moves.
+  var EDGE = 4;   // px a focusable marker keeps clear of the map's edge and of controls
+  var ROW = 40;   // px: markers whose centres are this close in height share a row
+  var refreshQueued = false;
+  var live = null;
+
+  function say(message) {
+    if (!live) return;
+    live.textContent = ""; // emptied first, so the same words said twice are heard twice
+    window.setTimeout(function () { live.textContent = message; }, 50);
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  function markerIcons() {
+    return Array.prototype.slice.call(map.getPane("markerPane").children);
+  }
+
+  function refreshKeyboard() {
+    refreshQueued = false;
+    if (!map) return;
+    var container = map.getContainer();
+    var box = container.getBoundingClientRect();
+    var controls = [];
+    var nodes = container.querySelectorAll(".leaflet-control");
+    for (var c = 0; c < nodes.length; c++) {
+      var cr = nodes[c].getBoundingClientRect();
+      if (cr.width && cr.height) controls.push(cr);
+    }
+    var items = markerIcons().map(function (icon) {
+      var r = icon.getBoundingClientRect();
+      var shown = r.width > 0 && icon.style.opacity !== "0" &&
+        r.left >= box.left + EDGE && r.right <= box.right - EDGE &&
+        r.top >= box.top + EDGE && r.bottom <= box.bottom - EDGE &&
+        !controls.some(function (cr) {
+          return overlaps(cr, {left: r.left - EDGE, right: r.right + EDGE,
+            top: r.top - EDGE, bottom: r.bottom + EDGE});
+        });
+      var want = shown ? "0" : "-1";
+      if (icon.getAttribute("tabindex") !== want) icon.setAttribute("tabindex", want);
+      return {icon: icon, row: Math.floor((r.top + r.height / 2 - box.top) / ROW),
+        x: r.left + r.width / 2};
+    });
+    var sorted = items.slice().sort(function (a, b) { return a.row - b.row || a.x - b.x; });
+    var same = sorted.every(function (it, k) { return it === items[k]; });
+    if (same) return;
+    var active = document.activeElement;
+    var pane = map.getPane("markerPane");
+    sorted.forEach(function (it) { pane.appendChild(it.icon); }); // z-index is set on each
+    if (active && pane.contains(active) && document.activeElement !== active) {
+      active.focus({preventScroll: true});
+    }
+  }
+
+  function queueRefresh() {
+    if (refreshQueued) return;
+    refreshQueued = true;
+    window.requestAnimationFrame(refreshKeyboard);
+  }
+
+  function focusable(icon) {
+    return icon && icon.getAttribute("tabindex") === "0" && icon.getClientRects().length > 0;
+  }
+
+  // Focus a marker without letting the browser scroll (pan) the map to it.
+  function focusIcon(icon) {
+    if (icon) icon.focus({preventScroll: true});
+  }
+
+  // After a zoom or a spiderfy has been drawn: focus the first (in screen order) of what
+  // stands for `children` now, and say what happened.
+  function focusInside(children, message) {
+    refreshKeyboard();
+    var seen = [], icons = [];
+    children.forEach(function (m) {
+      var v = cluster.getVisibleParent(m);
+      if (v && v._icon && seen.indexOf(v) < 0) { seen.push(v); icons.push(v._icon); }
+    });
+    var order = markerIcons();
+    icons.sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); });
+    var target = icons.filter(focusable)[0] || icons[0];
+    if (target) {
+      if (!focusable(target)) target.setAttribute("tabindex", "0");
+      focusIcon(target);
+    } else {
+      map.getContainer().focus({preventScroll: true});
+    }
+    say(message);
+  }
+
+  function afterRedraw(fn) {
+    var done = false;
+    function finish() {
+      if (done) return;
+      done = true;
+      window.setTimeout(fn, 0);
+    }
+    map.once("moveend", function () {
+      window.setTimeout(function () {
+        if (cluster._inZoomAnimation) cluster.once("animationend", finish);
+        else finish();
+      }, 0);
+    });
+    window.setTimeout(finish, 2000); // whatever happens, focus is not left nowhere
+  }
+
+  function activities(n) {
+    return formatCount(n) + " activit" + (n === 1 ? "y" : "ies");
+  }
+
+  // Enter or Space on a cluster: zoom to it (or spread it out when it cannot zoom further),
+  // then focus the first pin or cluster of what was inside and announce it.
+  function openCluster(group) {
+    var children = group.getAllChildMarkers();
+    var n = group.getChildCount();
+    var bounds = group.getBounds();
+    var near = nearestTown(bounds.getCenter());
+    var town = near ? " around " + (near.area.town || near.area.name) : "";
+    var bottom = group;
+    while (bottom._childClusters.length === 1) bottom = bottom._childClusters[0];
+    if (bottom._zoom === cluster._maxZoom && bottom._childCount === group._childCount) {
+      cluster.once("spiderfied", function () {
+        window.setTimeout(function () {
+          focusInside(children, "Spread out: " + activities(n) + " at one place" + town);
+        }, 0);
+      });
+      group.spiderfy();
+      return;
+    }
+    moved = true;
+    afterRedraw(function () { focusInside(children, "Zoomed in: " + activities(n) + town); });
+    group.zoomToBounds({padding: [48, 48]});
+  }
+
+  // Keys inside an open popup: Escape closes it, the close button answers Space as well as
+  // Enter (focus goes back to the pin), and Tab past its last link goes on to the next pin.
+  function popupKeys(event) {
+    var box = popup.getElement();
+    var m = markers[popupIndex];
+    var pin = m && m._icon;
+    if (!box || !pin) return;
+    var key = event.key;
+    var onClose = event.target.classList.contains("leaflet-popup-close-button");
+    if (key === "Escape" || (onClose && (key === " " || key === "Enter"))) {
+      L.DomEvent.stop(event);
+      openedByKey = true; // popupclose puts focus back on the pin
+      map.closePopup(popup);
+      return;
+    }
+    if (key !== "Tab") return;
+    var stops = Array.prototype.filter.call(
+      box.querySelectorAll("a[href], button"), function (e) { return e.getClientRects().length; }
+    );
+    if (event.shiftKey && event.target === stops[0]) {
+      event.preventDefault();
+      focusIcon(pin);
+    } else if (!event.shiftKey && event.target === stops[stops.length - 1]) {
+      var order = markerIcons().filter(focusable);
+      var next = order[order.indexOf(pin) + 1];
+      if (!next) return; // the last pin: on to the map's controls
+      event.preventDefault();
+      openedByKey = false;
+      map.closePopup(popup);
+      focusIcon(next);
+    }
+  }
+
   /* ---- Start ------------------------------------------------------------------------- */
 
   function wire() {
@@ -476,9 +681,26 @@
       var key = e.originalEvent && e.originalEvent.key;
       if (key === "Enter" || key === " ") {
         L.DomEvent.preventDefault(e.originalEvent);
-        cluster._zoomOrSpiderfy({layer: e.layer, originalEvent: {keyCode: 13}});
+        openCluster(e.layer);
       }
     });
+    live = el("p", "cm-visually-hidden");
+    live.id = "cm-map-say";
+    live.setAttribute("role", "status");
+    (document.querySelector("main") || document.body).appendChild(live);
+    // Escape on the pin whose popup is open closes it too.
+    map.getPane("markerPane").addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && popupIndex >= 0 && map.hasLayer(popup)) {
+        L.DomEvent.stop(event);
+        openedByKey = true;
+        map.closePopup(popup);
+      }
+    });
+    map.on("moveend zoomend resize", queueRefresh);
+    cluster.on("animationend spiderfied unspiderfied", queueRefresh);
+    if (window.MutationObserver) {
+      new MutationObserver(queueRefresh).observe(map.getPane("markerPane"), {childList: true});
+    }
     cluster.on("mouseover", function (e) { if (e.layer.cmIndex !== undefined) showTooltip(e.layer); });
     cluster.on("mouseout", function () { map.closeTooltip(tooltip); });
 
@@ -490,6 +712,11 @@
 
     map.on("popupopen", function (e) {
       if (e.popup !== popup) return;
+      var box = popup.getElement();
+      if (box && !box.cmKeys) {
+        box.cmKeys = true;
+        box.addEventListener("keydown", popupKeys);
+      }
       map.closeTooltip(tooltip);
       moved = true;
       if (openedByKey) {
@@ -504,7 +731,7 @@
       var back = openedByKey && m && m._icon;
       popupIndex = -1;
       openedByKey = false;
-      if (back) m._icon.focus();
+      if (back) focusIcon(m._icon);
       sendState();
     });
     // Remember the view once someone moves the map (not when the iframe is resized).

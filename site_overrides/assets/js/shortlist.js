@@ -88,10 +88,36 @@
     }));
   }
 
+  // One pattern, not two: the button's name says what it will do ("Add to shortlist",
+  // "Remove from shortlist") and it has no aria-pressed, which would be read as
+  // "Remove from shortlist, toggle button, pressed". The change is announced (say).
   function refreshButton(btn, list) {
     var on = list.indexOf(btn.getAttribute("data-shortlist-id")) !== -1;
-    btn.setAttribute("aria-pressed", on ? "true" : "false");
+    btn.removeAttribute("aria-pressed");
+    btn.classList.toggle("cm-shortlist-btn--on", on);
     btn.textContent = on ? "Remove from shortlist" : "Add to shortlist";
+  }
+
+  var status = null;
+  var sayTimer = null;
+
+  /* A polite live region of its own, so every page can confirm a change. */
+  function say(message) {
+    if (!status) {
+      status = document.createElement("div");
+      status.id = "cm-shortlist-status";
+      status.className = "cm-visually-hidden";
+      status.setAttribute("role", "status");
+      document.body.appendChild(status);
+    }
+    // Emptied first, so the same words said twice are heard twice.
+    status.textContent = "";
+    clearTimeout(sayTimer);
+    sayTimer = setTimeout(function () { status.textContent = message; }, 100);
+  }
+
+  function activities(n) {
+    return n === 1 ? "1 activity" : n + " activities";
   }
 
   function refreshButtons(root) {
@@ -103,8 +129,15 @@
   function onClick(event) {
     var btn = event.currentTarget;
     var id = btn.getAttribute("data-shortlist-id");
-    if (has(id)) remove(id);
-    else add(id);
+    var adding = !has(id);
+    var done = adding ? add(id) : remove(id);
+    if (!done) {
+      say("Your shortlist could not be changed: this browser is not saving it.");
+      return;
+    }
+    var n = ids().length;
+    say((adding ? "Added to your shortlist (" : "Removed from your shortlist (") +
+      activities(n) + ")");
   }
 
   /* Make the (hidden) buttons under `root` work; safe to call again on new content. */
@@ -182,6 +215,7 @@
 
   function start() {
     if (!available) return;
+    if (!status && document.body) say("");
     addLink();
     enhance(document);
   }
