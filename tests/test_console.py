@@ -9,7 +9,8 @@ annotations (well-formed, escaped, and about a hostile file), and no control, fo
 bidirectional character at all (line ends aside).
 
 A new command is added here as one more argv list; placeholders: `{hostile}` (a folder of
-the hostile entries), `{file}` (one hostile entry file), `{tmp}` (an empty scratch folder).
+the hostile entries), `{file}` (one hostile entry file), `{tmp}` (an empty scratch folder),
+`{input}` (a hostile CSV download and a hostile issue-form body).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from build_tools.entries.model import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+HOSTILE_INPUT = Path(__file__).resolve().parent / "data" / "hostile-input"  # a CSV, an issue
 CONFIG = ["--config", str(ROOT / "mkdocs.yml")]
 FORGED_NAME = "name\n::error file=mkdocs.yml,line=1::Forged by a file name\u202e.yml"
 
@@ -50,6 +52,17 @@ COMMANDS: list[list[str]] = [
     ],
     ["bench", "--validate-only", "--sizes", "20"],
     ["coverage", "{hostile}"],
+    ["import", "{input}/activities.csv", "--to", "{tmp}/entries", "--dry-run"],
+    ["import", "{input}/activities.csv", "--to", "{tmp}/entries"],
+    [
+        "from-issue",
+        "{input}/issue-body.md",
+        "--entries",
+        "{tmp}/entries",
+        "--author",
+        "x\n::error::y",
+    ],
+    ["stale", "--today", "2030-01-01"],
 ]
 
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
@@ -129,7 +142,12 @@ def run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _fill(argv: list[str], hostile: Path, scratch: Path) -> list[str]:
-    values = {"hostile": str(hostile), "file": str(hostile / FORGED_NAME), "tmp": str(scratch)}
+    values = {
+        "hostile": str(hostile),
+        "file": str(hostile / FORGED_NAME),
+        "tmp": str(scratch),
+        "input": str(HOSTILE_INPUT),
+    }
     return [arg.format(**values) for arg in argv]
 
 
