@@ -91,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--output", type=Path, default=None, help="also write the table as Markdown to this file"
     )
+    from build_tools.bench.runner import _lighthouse_options
+
+    _lighthouse_options(bench)
     return parser
 
 
@@ -123,7 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from build_tools.bench.runner import run_bench
 
-        return run_bench(settings, args.sizes, validate_only=args.validate_only, output=args.output)
+        return run_bench(
+            settings,
+            args.sizes,
+            validate_only=args.validate_only,
+            output=args.output,
+            lighthouse=args.lighthouse,
+            site=args.site,
+        )
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 
