@@ -18,7 +18,7 @@ from build_tools.entries.model import Entry, Problem
 from build_tools.entries.validate import validate_entries
 from build_tools.outputs import Output
 from build_tools.settings import Settings
-from build_tools.site import finder, mapping, pages, provider_docs
+from build_tools.site import finder, mapping, offline, pages, provider_docs
 from build_tools.site.search import SearchJob, index_site, start_index
 
 NOTICES = {"stale"}
@@ -60,6 +60,7 @@ STEPS = (
     ("map", mapping),
     ("exports", exports),
     ("provider docs", provider_docs),
+    ("offline", offline),
 )
 
 

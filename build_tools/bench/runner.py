@@ -520,7 +520,7 @@ def _blank_png() -> bytes:
 class _GzipHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site, gzip-compressed when asked, as a real web server would."""
 
-    cache: ClassVar[dict[Path, bytes]] = {}
+    cache: ClassVar[dict[tuple[Path, int], bytes]] = {}
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -533,10 +533,11 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         if not (wants and path.is_file() and path.suffix in COMPRESSIBLE):
             super().do_GET()
             return
-        body = self.cache.get(path)
+        key = (path, path.stat().st_mtime_ns)  # a file changed since (a new deployment)
+        body = self.cache.get(key)
         if body is None:
             body = gzip.compress(path.read_bytes(), GZIP_LEVEL)
-            self.cache[path] = body
+            self.cache[key] = body
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
         self.send_header("Content-Encoding", "gzip")

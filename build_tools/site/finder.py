@@ -449,6 +449,7 @@ def generate(
         "details": rel(FIND_PAGE, f"{DETAILS_PATH}?v={version}"),
         "places": rel(FIND_PAGE, f"{PLACES_PATH}?v={version}"),
         "chunk": CHUNK,
+        "chunks": max(1, -(-len(payload["items"]) // CHUNK)),  # details files (offline)
     }
     return [
         Output(path=DATA_PATH, content=data),
