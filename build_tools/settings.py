@@ -129,6 +129,12 @@ class Settings:
     def vocabulary(self) -> Vocabulary:
         return _vocabulary(self.schema_dir)
 
+    def synonyms(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """`schema/synonyms.yml`: the words people use, by category and audience id (empty
+        when the region has no such file). Search expands queries with it; the validator's
+        "did you mean" reads it too."""
+        return load_synonyms(self.schema_dir)
+
 
 _VOCAB_CACHE: dict[tuple[Path, tuple[float, ...]], Vocabulary] = {}
 
@@ -142,6 +148,21 @@ def _vocabulary(schema_dir: Path) -> Vocabulary:
     if key not in _VOCAB_CACHE:
         _VOCAB_CACHE[key] = Vocabulary.load(schema_dir)
     return _VOCAB_CACHE[key]
+
+
+def load_synonyms(schema_dir: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    path = schema_dir / "synonyms.yml"
+    if not path.is_file():
+        return {"categories": {}, "audiences": {}}
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle) or {}
+    return {
+        kind: {
+            str(term): tuple(str(w).strip().lower() for w in words or ())
+            for term, words in (raw.get(kind) or {}).items()
+        }
+        for kind in ("categories", "audiences")
+    }
 
 
 def _pair(value: Any) -> tuple[float, float]:

@@ -50,6 +50,8 @@ class Session:
     end: str
     frequency: str
     weeks_of_month: tuple[int, ...] = ()
+    starts_on: dt.date | None = None  # the first session, or any one session's date
+    ends_on: dt.date | None = None  # the last session's date, for a course that ends
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,18 @@ class Location:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _date(value: Any) -> dt.date | None:
+    """A `YYYY-MM-DD` value as a date; None when absent or not a real date."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -230,6 +244,8 @@ class Entry:
                     end=_text(item.get("end")),
                     frequency=_text(item.get("frequency")),
                     weeks_of_month=tuple(w for w in weeks if isinstance(w, int)),
+                    starts_on=_date(item.get("starts_on")),
+                    ends_on=_date(item.get("ends_on")),
                 )
             )
         return tuple(sessions)
@@ -242,15 +258,7 @@ class Entry:
 
     @cached_property
     def last_reviewed(self) -> dt.date | None:
-        value = self.data.get("last_reviewed")
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                return None
-        return None
+        return _date(self.data.get("last_reviewed"))
 
 
 def normalise_postcode(postcode: str) -> str:
