@@ -131,6 +131,8 @@ def test_offline_after_one_visit_then_a_new_deployment_replaces_the_data(
                 timeout=30_000,
                 polling=250,
             )
+            page.reload()  # online, now served through the new worker
+            page.wait_for_function("navigator.serviceWorker.controller !== null")
             context.set_offline(True)
             page.goto(url + "find/")
             page.wait_for_function(

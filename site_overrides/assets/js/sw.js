@@ -111,12 +111,11 @@
     );
   });
 
+  /* Any of our caches: while a new version takes over, only the newest one is left. */
   function fromCache(request) {
-    return caches.open(CACHE).then(function (cache) {
-      return cache.match(request).then(function (hit) {
-        if (hit || request.mode !== "navigate") return hit;
-        return cache.match(request, { ignoreSearch: true });
-      });
+    return caches.match(request).then(function (hit) {
+      if (hit || request.mode !== "navigate") return hit;
+      return caches.match(request, { ignoreSearch: true });
     });
   }
 
