@@ -12,7 +12,13 @@ project (mkdocs.yml, docs/, schema/, site_overrides/), then:
 4. weighs the home, finder, map and an activity page (raw and gzipped, with what each loads),
    the search index and the map data;
 5. with `--browser`, measures the map, the finder and search in headless Chromium, served
-   gzip-compressed from 127.0.0.1 with map tiles answered locally.
+   gzip-compressed from 127.0.0.1 with map tiles answered locally; each step reports its
+   own failure and the others still run;
+6. with `--lighthouse N` (default 3, largest size only), runs Lighthouse (`lighthouse.py`)
+   N times per page kind and tabulates the medians against the targets.
+
+`--site DIR` skips 1-4 and measures a site already built (keep one with `--keep`), so the
+browser and Lighthouse stages can be repeated without rebuilding.
 
 Progress goes to stderr, the table (Markdown) to stdout and, with `--output`, to a file.
 Figures on a shared 2-core machine drift by 25% between runs: read the ratios.
