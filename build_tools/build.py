@@ -19,7 +19,7 @@ from build_tools.entries.validate import validate_entries
 from build_tools.outputs import Output
 from build_tools.review import freshness
 from build_tools.settings import Settings
-from build_tools.site import coverage, finder, mapping, pages, provider_docs
+from build_tools.site import coverage, finder, mapping, offline, pages, provider_docs
 from build_tools.site.search import SearchJob, index_site, start_index
 
 # Reported but not failing a strict build: a stale listing carries a notice on its page, one
@@ -68,6 +68,7 @@ STEPS = (
     ("calendars", calendars),
     ("provider docs", provider_docs),
     ("coverage", coverage),
+    ("offline", offline),
 )
 
 

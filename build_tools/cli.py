@@ -266,6 +266,9 @@ def _parser() -> argparse.ArgumentParser:
         default="categories",
         help="with --format csv: which table (default: categories)",
     )
+    from build_tools.bench.runner import _lighthouse_options
+
+    _lighthouse_options(bench)
     return parser
 
 
@@ -298,7 +301,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from build_tools.bench.runner import run_bench
 
-        return run_bench(settings, args.sizes, validate_only=args.validate_only, output=args.output)
+        return run_bench(
+            settings,
+            args.sizes,
+            validate_only=args.validate_only,
+            output=args.output,
+            lighthouse=args.lighthouse,
+            site=args.site,
+        )
     if args.command == "openreferral-api":
         from build_tools.data.api import serve
 

@@ -277,3 +277,75 @@ def test_a_failed_build_is_reported_and_nothing_is_left_behind(
     report = bench.report([result], bench.dt.datetime.now(bench.dt.UTC), (0.0, 0.0))
     assert "the build failed" in report.split("## Problems in this run", 1)[1]
     assert not list(tmp_path.iterdir())  # the temporary folders are removed
+
+
+def test_lighthouse_report_figures_and_blocked_hosts() -> None:
+    from build_tools.bench import lighthouse as lh
+
+    report = {
+        "categories": {"performance": {"score": 0.93}, "accessibility": {"score": 1}},
+        "audits": {
+            "largest-contentful-paint": {"numericValue": 2600.0},
+            "total-blocking-time": {"numericValue": 150.0},
+            "cumulative-layout-shift": {"numericValue": 0.02},
+            "total-byte-weight": {"numericValue": 120_000},
+        },
+    }
+    figures = lh.parse_report(report)
+    assert figures == {
+        "performance": 93,
+        "accessibility": 100,
+        "lcp": 2.6,
+        "tbt": 0.15,
+        "cls": 0.02,
+        "transfer": 120_000.0,
+    }
+    assert lh.blocked_patterns(
+        "https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://api.postcodes.io/p/{postcode}"
+    ) == ["*.tile.example.org*", "*api.postcodes.io*"]
+
+
+def test_lighthouse_table_shows_medians_and_misses() -> None:
+    from build_tools.bench.lighthouse import PageScore
+
+    good = {"performance": 97, "accessibility": 100, "lcp": 1.9, "tbt": 0.05, "cls": 0.0}
+    slow = {**good, "performance": 60, "tbt": 0.9}
+    result = bench.SizeResult(100)
+    result.lighthouse = [
+        PageScore("home", "home", "u", runs=[good, good, slow]),
+        PageScore("map", "map", "u", runs=[slow, slow], failures=["run 3: timed out"]),
+    ]
+    lines = bench.lighthouse_table(result)
+    home = next(line for line in lines if line.startswith("| home |"))
+    assert "| 97 | 100 | 1.90 s | 50 ms | 0.000 |" in home and "| 3/3 | met |" in home
+    row = next(line for line in lines if line.startswith("| map |"))
+    assert "| 60 |" in row and "| 2/3 |" in row
+    assert "**missed**: performance ≥ 95, TBT ≤ 200 ms" in row
+
+
+@pytest.mark.browser
+def test_a_failing_browser_step_does_not_stop_the_others(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, chromium: object
+) -> None:
+    """A map that never shows a marker fails its step; the finder is still measured."""
+    monkeypatch.setattr(bench, "STEP_TIMEOUT_MS", 3_000)
+    site = tmp_path / "site"
+    (site / "map").mkdir(parents=True)
+    (site / "find").mkdir()
+    (site / "index.html").write_text("<p>home</p>", "utf-8")
+    (site / "map" / "index.html").write_text('<iframe src="about:blank"></iframe>', "utf-8")
+    (site / "find" / "index.html").write_text(
+        '<html class="cm-finder-ready"><p id="cm-count" data-count="3">3</p>'
+        '<form id="cm-filters"><input type="checkbox" name="day" '
+        "onchange=\"cmCount()\"></form><input id='cm-q'>"
+        "<script>function cmCount(){document.getElementById('cm-count')"
+        ".setAttribute('data-count', '1')}</script></html>",
+        "utf-8",
+    )
+    figures = bench.browser_stage(site, settings, io.StringIO(), chromium=chromium)
+    failures = figures.get("failures", [])
+    assert any(f.startswith("map page: TimeoutError") for f in failures), failures
+    assert "markers" not in figures
+    assert figures["finder_ready"] > 0
+    assert figures["filter_changes"] == 2  # only the day box exists: ticked and unticked
+    assert any(f.startswith("search: ") for f in failures), failures  # no search updates

@@ -188,7 +188,7 @@ def test_without_the_search_index_words_still_match_names_and_summaries(
 def test_if_the_data_does_not_load_the_plain_list_comes_back(
     new_page, site_url: str, published: list[Entry]
 ) -> None:
-    new_page.route("**/assets/data/activities.json*", lambda route: route.abort())
+    new_page.route("**/assets/data/**", lambda route: route.abort())  # index or whole file
     new_page.goto(site_url + "find/")
     new_page.wait_for_selector(".cm-error--on")
     assert "could not be loaded" in new_page.text_content(".cm-error--on")

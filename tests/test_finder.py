@@ -135,7 +135,14 @@ def list_items(html: str, list_id: str) -> list[dict]:
 
 
 def test_outputs_are_the_data_file_and_two_pages(outputs: dict[str, Output]) -> None:
-    assert set(outputs) == {"assets/data/activities.json", "find.md", "shortlist.md"}
+    assert set(outputs) == {
+        "assets/data/activities.json",
+        finder.INDEX_PATH,
+        finder.DETAILS_PATH.format(n=0),
+        finder.PLACES_PATH,
+        "find.md",
+        "shortlist.md",
+    }
     assert outputs["find.md"].html and outputs["shortlist.md"].html
     assert outputs["assets/data/activities.json"].html is None
 
@@ -470,3 +477,60 @@ def test_the_finder_and_shortlist_pages_carry_the_label_table(outputs: dict[str,
         data = json.loads(block.split("</script>", 1)[0])
         assert data == labels.data()
         assert data["delivery"][2] == ["telephone", "By phone"]
+
+
+# --- the finder's split data and the plain list's pages ------------------------------------
+
+
+def test_split_data_holds_the_same_records_in_parts(
+    published: list[Entry], settings: Settings, coords: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(finder, "CHUNK", 2)
+    outputs = {o.path: o for o in finder.generate(published, settings, coords)}
+    whole = json.loads(outputs[finder.DATA_PATH].content)
+    index = json.loads(outputs[finder.INDEX_PATH].content)
+    version = _config(outputs["find.md"].html or "", "cm-finder-config")["data"].split("?v=")[1]
+    assert index["v"] == version and index["n"] == len(whole["items"]) and index["chunk"] == 2
+    assert index["vocab"] == whole["vocab"]
+    details = []
+    for n in range(-(-len(whole["items"]) // 2)):
+        part = json.loads(outputs[finder.DETAILS_PATH.format(n=n)].content)
+        assert part["v"] == version and len(part["items"]) <= 2
+        details += part["items"]
+    places = json.loads(outputs[finder.PLACES_PATH].content)
+    assert places["v"] == version
+    for i, rec in enumerate(whole["items"]):
+        for key in finder.INDEX_KEYS:
+            assert index["cols"][key][i] == rec.get(key, 0), (rec["i"], key)
+        assert details[i] == {k: rec[k] for k in finder.DETAIL_KEYS if k in rec}
+        assert places["p"][i] == rec.get("p", 0)
+    # the index leaves out what a result shows (summaries, contacts): it is the small part
+    assert "s" not in index["cols"] and "ph" not in index["cols"]
+    assert not any(rec["s"] in outputs[finder.INDEX_PATH].content for rec in whole["items"])
+    config = _config(outputs["find.md"].html or "", "cm-finder-config")
+    assert config["index"] == f"../{finder.INDEX_PATH}?v={version}"
+    assert config["details"] == f"../{finder.DETAILS_PATH}?v={version}"
+    assert config["places"] == f"../{finder.PLACES_PATH}?v={version}" and config["chunk"] == 2
+
+
+def test_the_plain_list_is_split_into_linked_pages(
+    published: list[Entry], settings: Settings, coords: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from build_tools.site import paging
+
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    outputs = {o.path: o for o in finder.generate(published, settings, coords)}
+    later = [p for p in outputs if p.startswith("find--page-")]
+    pages = ["find.md", *sorted(later, key=lambda p: int(p[len("find--page-") : -3]))]
+    assert len(pages) == -(-len(published) // 2) >= 2
+    listed: list[str] = []
+    for number, path in enumerate(pages, 1):
+        html = outputs[path].html or ""
+        listed += re.findall(r'<h3><a href="\.\./activities/([a-z0-9-]+)/">', html)
+        assert f"Page {number} of {len(pages)}" in html
+        for other in pages:  # every page links every other page
+            name = other.removesuffix(".md").replace("find.md", "find")
+            assert f'href="../{name}/"' in html
+        if number > 1:
+            assert "finder.js" not in html and 'href="../find/"' in html
+    assert listed == [e.id for e in published]  # A to Z, each once

@@ -19,11 +19,18 @@ from build_tools.entries.model import DAY_ORDER, Entry
 from build_tools.entries.schedule import DAY_NAMES, describe, running_days, times_of_day
 from build_tools.outputs import Output, rel
 from build_tools.settings import Settings, Vocabulary
-from build_tools.site import labels
+from build_tools.site import labels, paging
 from build_tools.site.pages import front_matter
 from build_tools.text import escape, json_for_html
 
 DATA_PATH = "assets/data/activities.json"
+# The finder's own split of the same records (finder-data.js): index first, the rest lazily
+INDEX_PATH = "assets/data/finder/index.json"
+DETAILS_PATH = "assets/data/finder/details-{n}.json"
+PLACES_PATH = "assets/data/finder/places.json"
+CHUNK = 500  # activities per details file: one or two files for the first results
+INDEX_KEYS = ("i", "n", "c", "a", "u", "d", "w", "t", "k", "x", "g", "z")  # what filters test
+DETAIL_KEYS = ("s", "h", "l", "o")  # what a result shows besides its name
 FIND_PAGE = "find.md"
 SHORTLIST_PAGE = "shortlist.md"
 FORMAT_VERSION = 1
@@ -119,6 +126,19 @@ def data_file(
     region: str = "",
 ) -> str:
     """activities.json: vocabularies once, then one compact record per published entry."""
+    payload = data_payload(published, vocab, coords, region)
+    # ensure_ascii=False keeps names readable and small; the file is served as JSON, never
+    # pasted into HTML, so it needs no HTML escaping.
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def data_payload(
+    published: list[Entry],
+    vocab: Vocabulary,
+    coords: dict[str, tuple[float, float]],
+    region: str = "",
+) -> dict[str, Any]:
+    """What activities.json holds, before it is written."""
     positions = _Positions(vocab)
     payload = {
         "v": FORMAT_VERSION,
@@ -131,9 +151,38 @@ def data_file(
         },
         "items": [record(e, positions, coords) for e in published if e.published],
     }
-    # ensure_ascii=False keeps names readable and small; the file is served as JSON, never
-    # pasted into HTML, so it needs no HTML escaping.
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return payload
+
+
+def split_data(records: list[dict[str, Any]], data: dict[str, Any], version: str) -> list[Output]:
+    """The finder's data in parts, so the first results need only the index (about a sixth).
+
+    index.json holds, per activity, what the filters test, as columns (one list per key:
+    smaller gzipped than a list of records); details-N.json what a result shows; places.json
+    the positions, fetched only to sort by distance. All carry the build's version."""
+    cols: dict[str, list[Any]] = {key: [] for key in INDEX_KEYS}
+    for rec in records:
+        for key in INDEX_KEYS:
+            cols[key].append(rec.get(key, 0))  # 0: none (finder-data.js leaves it out)
+    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    index = {
+        "v": version,
+        "region": data["region"],
+        "vocab": data["vocab"],
+        "n": len(records),
+        "chunk": CHUNK,
+        "cols": cols,
+    }
+    out = [Output(path=INDEX_PATH, content=json.dumps(index, **compact))]  # type: ignore[arg-type]
+    for n in range(0, max(1, -(-len(records) // CHUNK))):
+        part = [
+            {k: r[k] for k in DETAIL_KEYS if k in r} for r in records[n * CHUNK : (n + 1) * CHUNK]
+        ]
+        body = json.dumps({"v": version, "items": part}, **compact)  # type: ignore[arg-type]
+        out.append(Output(path=DETAILS_PATH.format(n=n), content=body))
+    places = {"v": version, "p": [r.get("p", 0) for r in records]}
+    out.append(Output(path=PLACES_PATH, content=json.dumps(places, **compact)))  # type: ignore[arg-type]
+    return out
 
 
 def _source(title: str, description: str) -> str:
@@ -236,7 +285,47 @@ _EARLY_SCRIPT = (
 )
 
 
-def finder_page(published: list[Entry], settings: Settings, data_url: str) -> Output:
+def _plain_pager(number: int, pages: int, shown: int, total: int) -> str:
+    """Links between the pages of the plain A to Z list (find/, find--page-2/, ...)."""
+    return paging.pager(
+        number,
+        pages,
+        lambda n: f"../{paging.sibling_name('find', n)}/",
+        "Pages of every activity, A to Z",
+        paging.span(number, shown, total),
+    )
+
+
+def plain_pages(published: list[Entry], settings: Settings) -> list[Output]:
+    """The plain A to Z list after its first page (which is the finder itself), no script."""
+    vocab = settings.vocabulary()
+    chunks = paging.split(published)
+    out = []
+    for number, chunk in enumerate(chunks[1:], 2):
+        path = f"{paging.sibling_name('find', number)}.md"
+        items = "".join(_static_item(e, vocab, path, settings.region.name) for e in chunk)
+        title = f"Every activity, A to Z: page {number} of {len(chunks)}"
+        html = f"""<div class="cm-finder cm-finder--plain">
+<h1>Every activity, A to Z <small>(page {number} of {len(chunks)})</small></h1>
+<p class="cm-lead">The whole directory as a plain list. To search, filter by day, area and cost,
+or find what is near a postcode, use <a href="{rel(path, "find/")}">Find an activity</a>.</p>
+<ol class="cm-results" start="{(number - 1) * paging.PAGE_SIZE + 1}"
+aria-label="Activities, page {number}">{items}</ol>
+{_plain_pager(number, len(chunks), len(chunk), len(published))}
+</div>
+"""
+        content = _source(title, "Every community activity in the directory, from A to Z.")
+        out.append(Output(path=path, content=content, html=html))
+    return out
+
+
+def finder_page(
+    published: list[Entry], settings: Settings, data_url: str, split: dict[str, Any] | None = None
+) -> Output:
+    """The finder: filters, and the first page of the plain list for browsers without script.
+
+    `split`: the URLs of the finder's own data parts (index, details, places) and the
+    number of activities per details file."""
     vocab = settings.vocabulary()
     config = {
         "data": data_url,
@@ -244,9 +333,14 @@ def finder_page(published: list[Entry], settings: Settings, data_url: str) -> Ou
         "pagefind": rel(FIND_PAGE, "pagefind/"),
         "postcodeUrl": settings.postcode_lookup_url,
         "pageSize": 50,
+        **(split or {}),
     }
-    items = "".join(_static_item(e, vocab, FIND_PAGE, settings.region.name) for e in published)
+    chunks = paging.split(published)
+    first = chunks[0]
+    items = "".join(_static_item(e, vocab, FIND_PAGE, settings.region.name) for e in first)
+    pager = _plain_pager(1, len(chunks), len(first), len(published))
     script = rel(FIND_PAGE, "assets/js/finder.js")
+    data_script = rel(FIND_PAGE, "assets/js/finder-data.js")
     html = f"""<div class="cm-finder">
 <script>{_EARLY_SCRIPT}</script>
 <h1>Find an activity</h1>
@@ -261,6 +355,7 @@ available. Here is every activity, from A to Z.</p></noscript>
 <p id="cm-count" class="cm-count" role="status" aria-live="polite"
 aria-atomic="true">{_activities(len(published))}, from A to Z</p>
 <ol id="cm-all" class="cm-results" aria-labelledby="cm-results-title">{items}</ol>
+{pager}
 <ol id="cm-results" class="cm-results" aria-labelledby="cm-results-title" hidden></ol>
 <div id="cm-other" hidden><h2 id="cm-other-title" class="cm-results-title">Available online, by
 phone or at home</h2>
@@ -269,6 +364,7 @@ phone or at home</h2>
 <p class="cm-more"><button type="button" id="cm-more" class="md-button" hidden>Show
 more</button></p>
 </div>
+<script src="{data_script}" defer></script>
 <script src="{script}" defer></script>
 """
     content = _source(
@@ -336,11 +432,21 @@ def generate(
     published: list[Entry], settings: Settings, coords: dict[str, tuple[float, float]]
 ) -> list[Output]:
     published = [e for e in published if e.published]
-    data = data_file(published, settings.vocabulary(), coords, settings.region.name)
+    payload = data_payload(published, settings.vocabulary(), coords, settings.region.name)
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     # The version query makes browsers fetch the file again after each change of content.
     version = hashlib.sha256(data.encode("utf-8")).hexdigest()[:10]
+    split = {
+        "index": rel(FIND_PAGE, f"{INDEX_PATH}?v={version}"),
+        "details": rel(FIND_PAGE, f"{DETAILS_PATH}?v={version}"),
+        "places": rel(FIND_PAGE, f"{PLACES_PATH}?v={version}"),
+        "chunk": CHUNK,
+        "chunks": max(1, -(-len(payload["items"]) // CHUNK)),  # details files (offline)
+    }
     return [
         Output(path=DATA_PATH, content=data),
-        finder_page(published, settings, rel(FIND_PAGE, f"{DATA_PATH}?v={version}")),
+        *split_data(payload["items"], payload, version),
+        finder_page(published, settings, rel(FIND_PAGE, f"{DATA_PATH}?v={version}"), split),
+        *plain_pages(published, settings),
         shortlist_page(settings, rel(SHORTLIST_PAGE, f"{DATA_PATH}?v={version}")),
     ]

@@ -15,7 +15,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -28,7 +28,7 @@ from build_tools.entries.model import Entry
 from build_tools.outputs import Output, rel
 from build_tools.settings import Settings, Term, Vocabulary
 from build_tools.settings import today as settings_today
-from build_tools.site import labels
+from build_tools.site import labels, paging
 
 __all__ = ["front_matter", "generate", "page_source"]
 
@@ -546,54 +546,101 @@ def _list(items: Iterable[str]) -> Markup:
     return Markup(f'<ul class="cm-list">{joined}</ul>')
 
 
-def category_html(term: Term, entries: list[str], ctx: _Context) -> str:
+def _pager(name: str, label: str, number: int, pages: int, describe: str = "") -> str:
+    """The pager of one page of a list whose first page is `name` (a sibling of this one)."""
+    return paging.pager(
+        number, pages, lambda n: f"../{paging.sibling_name(name, n)}/", label, describe
+    )
+
+
+def _page_of(number: int, pages: int) -> Markup:
+    return (
+        Markup(" <small>(page {} of {})</small>").format(number, pages) if pages > 1 else Markup("")
+    )
+
+
+def category_html(
+    term: Term,
+    entries: Sequence[str],
+    ctx: _Context,
+    number: int = 1,
+    pages: int = 1,
+    total: int | None = None,
+) -> str:
+    """One page of a category's list (`entries` is this page's share of `total`)."""
     page = f"categories/{term.id}.md"
+    total = len(entries) if total is None else total
+    pager = _pager(
+        term.id,
+        f"Pages of {term.name}",
+        number,
+        pages,
+        paging.span(number, len(entries), total),
+    )
     return str(
         Markup(
-            '<h1>{icon}{name}</h1><p class="cm-lead">{description}</p>'
+            '<h1>{icon}{name}{page_of}</h1><p class="cm-lead">{description}</p>'
             '<p>{count}. <a href="{finder}">Filter these in the finder</a> '
-            '(by day, area, cost and more) or <a href="{map}">see the map</a>.</p>{items}'
+            '(by day, area, cost and more) or <a href="{map}">see the map</a>.</p>{items}{pager}'
             '<p class="cm-feed"><a href="{feed}">Calendar of these activities</a> '
             "(an .ics feed: subscribe to it in your calendar app to see every session)</p>"
         ).format(
             icon=Markup(ctx.category_icons.get(term.id, "")),
             name=term.name,
+            page_of=_page_of(number, pages),
             description=term.description,
-            count=_plural(len(entries), "activity", "activities"),
+            count=_plural(total, "activity", "activities"),
             finder=rel(page, f"find/?category={quote(term.id, safe='')}"),
             map=rel(page, "map/"),
             items=_list(entries),
             feed=rel(page, calendars.category_path(term.id)),
+            pager=Markup(pager),
         )
     )
 
 
-def area_html(term: Term, local: list[str], regional: list[str], ctx: _Context) -> str:
+def area_html(
+    term: Term,
+    local: Sequence[str],
+    regional: Sequence[str],
+    ctx: _Context,
+    number: int = 1,
+    pages: int = 1,
+    totals: tuple[int, int] | None = None,
+) -> str:
+    """One page of an area's list: its own activities, then the region-wide ones.
+
+    `local` and `regional` are this page's shares; `totals` the whole lists' lengths."""
     page = f"areas/{term.id}.md"
+    n_local, n_regional = totals or (len(local), len(regional))
     out = Markup(
-        '<h1>{name}</h1><p class="cm-lead">Community activities and support in {name}'
+        '<h1>{name}{page_of}</h1><p class="cm-lead">Community activities and support in {name}'
         "{town}.</p>"
         '<p><a href="{finder}">Filter these in the finder</a> (by day, category, cost and '
         'more) or <a href="{map}">see the map</a>.</p>'
-        "<h2>In {name} ({count})</h2>{items}"
         '<p class="cm-feed"><a href="{feed}">Calendar of activities in {name}</a> (an .ics '
         "feed: subscribe to it in your calendar app to see every session)</p>"
     ).format(
         name=term.name,
+        page_of=_page_of(number, pages),
         town=Markup(", around {}").format(term.town)
         if term.town and term.town != term.name
         else "",
         finder=rel(page, f"find/?area={quote(term.id, safe='')}"),
         map=rel(page, "map/"),
-        count=len(local),
-        items=_list(local),
         feed=rel(page, calendars.area_path(term.id)),
     )
+    if local or number == 1:
+        out += Markup("<h2>In {name} ({count})</h2>{items}").format(
+            name=term.name, count=n_local, items=_list(local)
+        )
     if regional:
         out += Markup(
             "<h2>Across the region ({count})</h2><p>These cover the whole of {region}, "
             "{name} included.</p>{items}"
-        ).format(count=len(regional), region=ctx.region, name=term.name, items=_list(regional))
+        ).format(count=n_regional, region=ctx.region, name=term.name, items=_list(regional))
+    describe = paging.span(number, len(local) + len(regional), n_local + n_regional)
+    out += Markup(_pager(term.id, f"Pages of {term.name}", number, pages, describe))
     return str(out)
 
 
@@ -785,25 +832,42 @@ def generate(
                 by_area[aid].append(item)
 
     for cid, term in ctx.vocab.categories.items():
-        outputs.append(
-            Output(
-                path=f"categories/{cid}.md",
-                content=page_source(
-                    term.name, term.description or f"{term.name} in {ctx.region}", hide=["toc"]
-                ),
-                html=category_html(term, by_category.get(cid, []), ctx),
+        listed = by_category.get(cid, [])
+        chunks = paging.split(listed)
+        for number, chunk in enumerate(chunks, 1):
+            title = term.name if number == 1 else f"{term.name}, page {number} of {len(chunks)}"
+            outputs.append(
+                Output(
+                    path=f"categories/{paging.sibling_name(cid, number)}.md",
+                    content=page_source(
+                        title, term.description or f"{term.name} in {ctx.region}", hide=["toc"]
+                    ),
+                    html=category_html(term, chunk, ctx, number, len(chunks), len(listed)),
+                )
             )
-        )
     for aid, term in ctx.vocab.areas.items():
-        outputs.append(
-            Output(
-                path=f"areas/{aid}.md",
-                content=page_source(
-                    term.name, f"Community activities and support in {term.name}", hide=["toc"]
-                ),
-                html=area_html(term, by_area.get(aid, []), regional, ctx),
+        local = by_area.get(aid, [])
+        both = [("local", i) for i in local] + [("regional", i) for i in regional]
+        chunks = paging.split(both)
+        for number, chunk in enumerate(chunks, 1):
+            title = term.name if number == 1 else f"{term.name}, page {number} of {len(chunks)}"
+            outputs.append(
+                Output(
+                    path=f"areas/{paging.sibling_name(aid, number)}.md",
+                    content=page_source(
+                        title, f"Community activities and support in {term.name}", hide=["toc"]
+                    ),
+                    html=area_html(
+                        term,
+                        [i for kind, i in chunk if kind == "local"],
+                        [i for kind, i in chunk if kind == "regional"],
+                        ctx,
+                        number,
+                        len(chunks),
+                        (len(local), len(regional)),
+                    ),
+                )
             )
-        )
     outputs.append(
         Output(
             path="index.md",

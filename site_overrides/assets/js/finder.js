@@ -37,9 +37,10 @@
   var VOCAB = { category: "category", area: "area", audience: "audience", access: "access" };
   var POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$/;
 
+  var Data = window.CommunityMapFinderData; // finder-data.js: index first, details lazily
   var configEl = document.getElementById("cm-finder-config");
   var form = document.getElementById("cm-filters");
-  if (!configEl || !form) return;
+  if (!configEl || !form || !Data) return;
   var cfg = JSON.parse(configEl.textContent);
   var root = document.documentElement.classList;
   root.add("cm-finder-started");
@@ -309,14 +310,10 @@
     }
     li.appendChild(h);
     if (origin && r.p) li.appendChild(text("p", "cm-r__d", formatDistance(distances[i])));
-    li.appendChild(text("p", null, r.s));
-    var meta = [r.g ? "Across " + (data.region || "the region") : names("area", r.a), (r.h || []).join("; "), COST_NAMES[r.k] || ""].filter(Boolean);
-    li.appendChild(text("p", "cm-r__m", meta.join(" · ")));
-    var modes = DELIVERY_NAMES.filter(function (_, n) {
-      return r.d & (1 << n) && n > 0;
-    });
-    var where = r.l ? r.l + (modes.length ? " (also " + modes.join(", ").toLowerCase() + ")" : "") : modes.join(", ");
-    if (where) li.appendChild(text("p", "cm-r__m", where));
+    var body = text("div", "cm-r__body");
+    body.setAttribute("data-pos", String(i));
+    fillBody(body, i);
+    li.appendChild(body);
     var btn = text("button", "cm-shortlist-btn", "Add to shortlist");
     btn.type = "button";
     btn.setAttribute("data-shortlist-id", r.i);
@@ -324,6 +321,36 @@
     btn.hidden = true;
     li.appendChild(btn);
     return li;
+  }
+
+  /* Summary, when and where: from the details file, which may still be on its way. */
+  function fillBody(body, i) {
+    var r = items[i];
+    var d = Data.detail(i);
+    if (!d) return false;
+    body.appendChild(text("p", null, d.s));
+    var meta = [r.g ? "Across " + (data.region || "the region") : names("area", r.a), (d.h || []).join("; "), COST_NAMES[r.k] || ""].filter(Boolean);
+    body.appendChild(text("p", "cm-r__m", meta.join(" · ")));
+    var modes = DELIVERY_NAMES.filter(function (_, n) {
+      return r.d & (1 << n) && n > 0;
+    });
+    var where = d.l ? d.l + (modes.length ? " (also " + modes.join(", ").toLowerCase() + ")" : "") : modes.join(", ");
+    if (where) body.appendChild(text("p", "cm-r__m", where));
+    body.removeAttribute("data-pos");
+    return true;
+  }
+
+  /* Fetch the details the drawn results lack, then fill them in place (focus stays put). */
+  function fillPending() {
+    var waiting = Array.prototype.slice.call(document.querySelectorAll(".cm-r__body[data-pos]"));
+    if (!waiting.length) return;
+    Data.ensure(waiting.map(function (b) {
+      return Number(b.getAttribute("data-pos"));
+    })).then(function () {
+      waiting.forEach(function (b) {
+        if (b.isConnected) fillBody(b, Number(b.getAttribute("data-pos")));
+      });
+    });
   }
 
   function number(n) {
@@ -353,6 +380,7 @@
     el.otherResults.textContent = "";
     el.otherResults.appendChild(otherFrag);
     el.other.hidden = otherDrawn === 0;
+    fillPending();
     if (window.CommunityMapShortlist) window.CommunityMapShortlist.enhance(el.results.parentNode);
 
     var words = plural(total) + " found";
@@ -495,8 +523,9 @@
 
   function simpleMatch(q) {
     if (!haystacks) {
-      haystacks = items.map(function (r) {
-        return [r.n, r.s, r.o || "", r.l || "", names("area", r.a), names("category", r.c)].join(" ").toLowerCase();
+      haystacks = items.map(function (r, i) {
+        var d = Data.detail(i) || {};
+        return [r.n, d.s || "", d.o || "", d.l || "", names("area", r.a), names("category", r.c)].join(" ").toLowerCase();
       });
     }
     var words = q
@@ -670,10 +699,13 @@
           throw new Error("notfound");
         }
         if (seq !== lookupSeq) return;
-        state.postcode = postcode;
-        el.postcode.value = postcode;
-        setOrigin(lat, lon, postcode);
-        update();
+        return Data.places().then(function () {
+          if (seq !== lookupSeq) return;
+          state.postcode = postcode;
+          el.postcode.value = postcode;
+          setOrigin(lat, lon, postcode);
+          update();
+        });
       })
       .catch(function (err) {
         if (seq !== lookupSeq) return;
@@ -700,10 +732,16 @@
     navigator.geolocation.getCurrentPosition(
       function (pos) {
         if (seq !== lookupSeq) return;
-        state.postcode = "";
-        el.postcode.value = "";
-        setOrigin(pos.coords.latitude, pos.coords.longitude, "your location");
-        update();
+        Data.places().then(function () {
+          if (seq !== lookupSeq) return;
+          state.postcode = "";
+          el.postcode.value = "";
+          setOrigin(pos.coords.latitude, pos.coords.longitude, "your location");
+          update();
+        }, function () {
+          el.nearStatus.textContent = "";
+          showError("The list could not be sorted by distance just now. Reloading the page may help.");
+        });
       },
       function (err) {
         if (seq !== lookupSeq) return;
@@ -779,6 +817,12 @@
     });
   }
 
+  function reveal() {
+    form.hidden = false;
+    el.results.hidden = false;
+    root.add("cm-finder-ready");
+  }
+
   function start(json) {
     data = json;
     items = data.items || [];
@@ -791,14 +835,17 @@
     state = readUrl();
     showState();
     wire();
-    form.hidden = false;
-    el.results.hidden = false;
-    root.add("cm-finder-ready");
     if (state.q.trim()) {
+      reveal();
       el.count.textContent = "Searching…";
       search();
     } else {
-      update();
+      // the first results' details before the first paint, so nothing moves once shown
+      var first = compute();
+      Data.ensure(first.main.concat(first.other).slice(0, pageSize)).then(function () {
+        reveal();
+        update();
+      });
     }
     // The plain list is hidden and no longer needed: dropping it keeps every later
     // re-render (style and layout) small, even with 10,000 activities.
@@ -810,11 +857,7 @@
 
   var staticCount = el.count.textContent;
   el.count.textContent = "Loading the list…";
-  fetch(cfg.data)
-    .then(function (resp) {
-      if (!resp.ok) throw new Error("HTTP " + resp.status);
-      return resp.json();
-    })
+  Data.load(cfg)
     .then(start)
     .catch(function () {
       root.remove("cm-finder-js"); // show the plain list again

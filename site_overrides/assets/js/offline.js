@@ -1,0 +1,110 @@
+/* Community Map offline support, on every page: registers the service worker (sw.js at the
+ * site root), asks it to keep the shortlisted activities' pages, and with no connection
+ * shows "Offline: showing the directory as of <build date>", saying that map images and the
+ * postcode lookup need a connection.
+ */
+(function () {
+  "use strict";
+
+  var me = document.currentScript;
+  if (!me || !me.src) return;
+  var root = new URL("../../", me.src).href; // this file is assets/js/offline.js
+  var SHORTLIST = "community-map:shortlist";
+  var notice = null;
+
+  function shortlisted() {
+    try {
+      var ids = JSON.parse(window.localStorage.getItem(SHORTLIST) || "[]");
+      return (Array.isArray(ids) ? ids : [])
+        .filter(function (id) {
+          return typeof id === "string" && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(id);
+        })
+        .map(function (id) {
+          return root + "activities/" + id + "/";
+        });
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function keepShortlist() {
+    var urls = shortlisted();
+    if (!urls.length || !navigator.serviceWorker) return;
+    navigator.serviceWorker.getRegistration(root).then(function (reg) {
+      if (reg && reg.active) reg.active.postMessage({ type: "cm-keep", urls: urls });
+    });
+  }
+
+  function longDate(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return "";
+    var months = ["January", "February", "March", "April", "May", "June", "July", "August",
+      "September", "October", "November", "December"];
+    return d.getUTCDate() + " " + months[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+
+  function showNotice() {
+    if (notice) return;
+    notice = document.createElement("div");
+    notice.className = "cm-offline";
+    notice.setAttribute("role", "status");
+    var text = document.createElement("p");
+    text.textContent = "Offline: showing the directory as it was when you last had a connection. " +
+      "Map images and the postcode search need a connection.";
+    notice.appendChild(text);
+    var main = document.querySelector(".md-content") || document.body;
+    main.insertBefore(notice, main.firstChild);
+    fetch(root + "assets/data/build.json")
+      .then(function (resp) {
+        return resp.ok ? resp.json() : null;
+      })
+      .then(function (build) {
+        var when = build && longDate(build.date);
+        if (when && notice) {
+          text.textContent = "Offline: showing the directory as of " + when + ". " +
+            "Map images and the postcode search are not available until you are back online.";
+        }
+      })
+      .catch(function () {});
+    document.documentElement.classList.add("cm-is-offline");
+  }
+
+  function hideNotice() {
+    if (notice && notice.parentNode) notice.parentNode.removeChild(notice);
+    notice = null;
+    document.documentElement.classList.remove("cm-is-offline");
+  }
+
+  function check() {
+    if (navigator.onLine === false) showNotice();
+    else hideNotice();
+  }
+
+  window.addEventListener("offline", check);
+  window.addEventListener("online", check);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", check);
+  else check();
+
+  if (!("serviceWorker" in navigator) || window.isSecureContext === false) return;
+  navigator.serviceWorker.addEventListener("message", function (event) {
+    if (event.data && event.data.type === "cm-kept") {
+      document.documentElement.setAttribute("data-cm-kept", String(event.data.count));
+    }
+  });
+  // After the page has loaded and settled: the first visit's own requests come first.
+  window.addEventListener("load", function () {
+    window.setTimeout(function () {
+      navigator.serviceWorker.register(root + "sw.js", { scope: root }).then(function () {
+        return navigator.serviceWorker.ready;
+      }).then(function () {
+        document.documentElement.setAttribute("data-cm-offline-ready", "");
+        keepShortlist();
+      }).catch(function () {});
+    }, 2000);
+  });
+  // A shortlist change on this page: keep the new activity too.
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    if (t && t.closest && t.closest("[data-shortlist-id]")) window.setTimeout(keepShortlist, 0);
+  });
+})();
