@@ -76,36 +76,6 @@ TAXONOMY_TITLES = {
 }
 TAXONOMY_ORDER = tuple(TAXONOMY_TITLES)
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "cy": "Welsh",
-    "pl": "Polish",
-    "ro": "Romanian",
-    "lt": "Lithuanian",
-    "bg": "Bulgarian",
-    "pt": "Portuguese",
-    "es": "Spanish",
-    "fr": "French",
-    "ne": "Nepali",
-    "pa": "Punjabi",
-    "ur": "Urdu",
-    "hi": "Hindi",
-    "bn": "Bengali",
-    "gu": "Gujarati",
-    "ta": "Tamil",
-    "ar": "Arabic",
-    "fa": "Persian",
-    "ps": "Pashto",
-    "ku": "Kurdish",
-    "tr": "Turkish",
-    "so": "Somali",
-    "ti": "Tigrinya",
-    "uk": "Ukrainian",
-    "ru": "Russian",
-    "zh": "Chinese",
-    "sign": "Sign language",
-}
-
 
 class Ids:
     """uuid5 identifiers under the directory's namespace: one place decides every id."""
@@ -431,7 +401,7 @@ def service_document(
                 {
                     "id": ids("language", entry.id, code),
                     "service_id": service_id,
-                    "name": LANGUAGE_NAMES.get(code, code),
+                    "name": _language_names().get(code, code),
                     "code": code,
                 }
                 for code in entry.languages
@@ -554,3 +524,11 @@ def generate(
     for name, taxonomy in zip(names, taxonomies(settings), strict=True):  # for term_uri links
         outputs.append(Output(f"{FOLDER}/taxonomies/{name}.json", dump(taxonomy)))
     return outputs
+
+
+def _language_names() -> dict[str, str]:
+    """The language names the activity pages use (imported late: pages imports this module
+    through the calendars)."""
+    from build_tools.site.pages import LANGUAGES
+
+    return LANGUAGES

@@ -27,7 +27,7 @@ from build_tools.entries import schedule
 from build_tools.entries.model import Entry, Problem, normalise_postcode
 from build_tools.review.markdown import inert
 from build_tools.settings import Vocabulary
-from build_tools.site.pages import BOOKING, COST, DELIVERY, LANGUAGES, REFERRAL
+from build_tools.site.pages import BOOKING, COST, DELIVERY, LANGUAGES, REFERRAL, age_text
 
 LABELS = (
     "new-listing",
@@ -67,17 +67,6 @@ class Field:
 
 def _names(ids: Iterable[str], terms: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(terms[i].name if i in terms else i for i in ids)
-
-
-def _age(entry: Entry) -> str:
-    lo, hi = entry.age
-    if lo is not None and hi is not None:
-        return f"{lo} to {hi}"
-    if lo is not None:
-        return f"{lo} and over"
-    if hi is not None:
-        return f"Up to {hi}"
-    return ""
 
 
 def describe(entry: Entry, vocab: Vocabulary, region: str) -> list[Field]:
@@ -122,7 +111,7 @@ def describe(entry: Entry, vocab: Vocabulary, region: str) -> list[Field]:
         Field(
             "audiences", "Who it is for", ("audiences",), _names(entry.audiences, vocab.audiences)
         ),
-        Field("age", "Age", ("age",), _age(entry)),
+        Field("age", "Age", ("age",), age_text(entry)),
         Field(
             "languages",
             "Languages",

@@ -180,7 +180,8 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def _age(entry: Entry) -> str:
+def age_text(entry: Entry) -> str:
+    """ "16 and over", "Up to 11", "18 to 25": the age range in words; "" when open to all."""
     lo, hi = entry.age
     if lo is not None and hi is not None:
         return f"{lo} to {hi}"
@@ -478,7 +479,7 @@ def activity_html(entry: Entry, ctx: _Context, when: list[str] | None = None) ->
                     ctx.audience_links[a] for a in entry.audiences if a in ctx.audience_links
                 ),
             ),
-            _fact("Age", _age(entry)),
+            _fact("Age", age_text(entry)),
             _fact("Languages", h(", ".join(languages)) if languages != ["English"] else ""),
             _fact(
                 "Categories",
