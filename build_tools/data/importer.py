@@ -27,7 +27,7 @@ from typing import Any
 
 from build_tools.console import safe_line, shown
 from build_tools.data.exports import CSV_COLUMNS
-from build_tools.data.openreferral import FIXED_LISTS, LANGUAGE_NAMES
+from build_tools.data.openreferral import FIXED_LISTS, language_names
 from build_tools.entries.loader import load_bytes, load_paths
 from build_tools.entries.model import DAY_ORDER, Entry
 from build_tools.entries.schedule import parse_schedule_lines
@@ -648,7 +648,7 @@ def service_record(service: Any, settings: Settings, terms: _Terms) -> Record:
     if accessibility:
         data["accessibility"] = accessibility
     codes = []
-    reverse = {v.casefold(): k for k, v in LANGUAGE_NAMES.items()}
+    reverse = {v.casefold(): k for k, v in language_names().items()}
     for language in service.get("languages") or []:
         code = language.get("code") or reverse.get(str(language.get("name") or "").casefold())
         if code and code not in codes:

@@ -401,7 +401,7 @@ def service_document(
                 {
                     "id": ids("language", entry.id, code),
                     "service_id": service_id,
-                    "name": _language_names().get(code, code),
+                    "name": language_names().get(code, code),
                     "code": code,
                 }
                 for code in entry.languages
@@ -526,7 +526,7 @@ def generate(
     return outputs
 
 
-def _language_names() -> dict[str, str]:
+def language_names() -> dict[str, str]:
     """The language names the activity pages use (imported late: pages imports this module
     through the calendars)."""
     from build_tools.site.pages import LANGUAGES
