@@ -126,9 +126,9 @@ def test_offline_after_one_visit_then_a_new_deployment_replaces_the_data(
                 "async () => { const r = await navigator.serviceWorker.getRegistration();"
                 " await r.update(); }"
             )
-            page.wait_for_function(
+            page.wait_for_function(  # the new worker precaches the finder and map data first:
                 "async () => (await caches.keys()).join() === 'community-map-next-build'",
-                timeout=30_000,
+                timeout=90_000,  # slow on a loaded two-core machine
                 polling=250,
             )
             page.reload()  # online, now served through the new worker
