@@ -81,7 +81,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _date(value: Any) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:
     """A `YYYY-MM-DD` value as a date; None when absent or not a real date."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
@@ -249,8 +249,8 @@ class Entry:
                     end=_text(item.get("end")),
                     frequency=_text(item.get("frequency")),
                     weeks_of_month=tuple(w for w in weeks if isinstance(w, int)),
-                    starts_on=_date(item.get("starts_on")),
-                    ends_on=_date(item.get("ends_on")),
+                    starts_on=parse_date(item.get("starts_on")),
+                    ends_on=parse_date(item.get("ends_on")),
                 )
             )
         return tuple(sessions)
@@ -263,7 +263,7 @@ class Entry:
 
     @cached_property
     def last_reviewed(self) -> dt.date | None:
-        return _date(self.data.get("last_reviewed"))
+        return parse_date(self.data.get("last_reviewed"))
 
 
 def normalise_postcode(postcode: str) -> str:

@@ -30,7 +30,7 @@ from build_tools import console
 from build_tools.console import escape_text, shown
 from build_tools.entries import placeholders
 from build_tools.entries.loader import field_name, load_paths
-from build_tools.entries.model import Entry, Path_, Problem, normalise_postcode
+from build_tools.entries.model import Entry, Path_, Problem, normalise_postcode, parse_date
 from build_tools.settings import Settings, Term, Vocabulary
 from build_tools.settings import today as settings_today
 
@@ -760,7 +760,8 @@ class Validator:
                 "(or any one session), like 2026-11-04, so people can tell which weeks it meets",
                 code="starts-on",
             )
-        starts_on, ends_on = _date(session.get("starts_on")), _date(session.get("ends_on"))
+        starts_on = parse_date(session.get("starts_on"))
+        ends_on = parse_date(session.get("ends_on"))
         if starts_on is not None and ends_on is not None and ends_on < starts_on:
             add(
                 ("schedule", index, "ends_on"),
@@ -963,15 +964,6 @@ def _field_tip(level: Path_, guesses: list[Path_], allowed: list[str]) -> str:
     names = " or ".join(f"`{field_name(g)}`" for g in guesses)
     groups = " or ".join(f"`{field_name(g[:-1])}:`" for g in guesses)
     return f"did you mean {names}? Write `{guesses[0][-1]}:` indented under {groups}"
-
-
-def _date(value: Any) -> dt.date | None:
-    """A session date as written (`YYYY-MM-DD` text), or None when absent or not a real date
-    (the schema explains those)."""
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
