@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from browser_fixtures import *  # noqa: F403
 from pages_fixtures import make_settings
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from build_tools.bench.runner import serve
 from build_tools.site import offline
@@ -134,11 +135,17 @@ def test_offline_after_one_visit_then_a_new_deployment_replaces_the_data(
             page.reload()  # online, now served through the new worker
             page.wait_for_function("navigator.serviceWorker.controller !== null")
             context.set_offline(True)
-            page.goto(url + "find/")
-            page.wait_for_function(
+            new_date = (
                 "(document.querySelector('.cm-offline') || {}).textContent"
-                "?.includes('15 January 2027')",
-                timeout=30_000,
+                "?.includes('15 January 2027')"
             )
+            page.goto(url + "find/")
+            try:
+                page.wait_for_function(new_date, timeout=30_000)
+            except PlaywrightTimeout:
+                # On a loaded machine the first offline load can race the new worker's
+                # claim of the page; a second visit must then show the new date.
+                page.goto(url + "find/")
+                page.wait_for_function(new_date, timeout=60_000)
         finally:
             context.close()
