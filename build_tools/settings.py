@@ -140,6 +140,15 @@ class Settings:
     openreferral_namespace: str = "4b4ca1e4-20d7-4929-94e1-0495d4c3e9c8"
 
     @property
+    def stale_after_text(self) -> str:
+        """`stale_after_days` in words ("a year", "180 days"), for messages and pages that
+        must say what this region's setting is rather than assume the default."""
+        days = self.stale_after_days
+        if days in (365, 366):
+            return "a year"
+        return f"{days} day" if days == 1 else f"{days} days"
+
+    @property
     def cache_path(self) -> Path:
         return self.root / self.geocoder.cache
 

@@ -258,3 +258,16 @@ def test_the_postcode_district_table_names_real_areas_and_fits_the_samples(
         p for p in validate_entries(entries, settings, today=TODAY) if p.code == "postcode-area"
     ]
     assert warned == []
+
+
+def test_the_stale_warning_names_the_regions_own_period(settings: Settings) -> None:
+    """A region that asks for review every 180 days is told "over 180 days", not a year."""
+    import dataclasses
+
+    entry, _ = load_file(CORPUS / "good" / "minimal-entry.yml", CORPUS)
+    assert entry is not None and entry.last_reviewed is not None
+    today = entry.last_reviewed + dt.timedelta(days=200)
+    short = dataclasses.replace(settings, stale_after_days=180)
+    messages = [p.message for p in validate_entries([entry], short, today=today)]
+    assert any("over 180 days ago" in m for m in messages), messages
+    assert not [p for p in validate_entries([entry], settings, today=today) if p.code == "stale"]

@@ -471,7 +471,7 @@ class Validator:
             elif (self.today - reviewed).days > self.settings.stale_after_days:
                 add(
                     ("last_reviewed",),
-                    f"was {reviewed.isoformat()}, over 12 months ago: "
+                    f"was {reviewed.isoformat()}, over {self.settings.stale_after_text} ago: "
                     "confirm the details with the provider and update the date",
                     severity="warning",
                     code="stale",

@@ -723,7 +723,7 @@ def about_html(ctx: _Context) -> str:
     repo = ctx.repo
     tiles = _host(s.tiles.url)
     postcodes = _host(s.postcode_lookup_url)
-    years = "a year" if s.stale_after_days in (365, 366) else _plural(s.stale_after_days, "day")
+    years = s.stale_after_text
     repo_bits = (
         Markup(
             "<p>The listings, the code and every change are public on "
