@@ -39,7 +39,12 @@ def csp_hash(text: str) -> str:
 
 def load(root: Path) -> list[Allowed]:
     """The reviewed list of a project (its root holds `site_overrides/`)."""
-    raw = json.loads((root / FILE).read_text(encoding="utf-8"))
+    return load_file(root / FILE)
+
+
+def load_file(path: Path) -> list[Allowed]:
+    """The reviewed list in `path` (the theme's `custom_dir` holds `inline-scripts.json`)."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
     allowed = [Allowed(s["hash"], s["source"], s["why"]) for s in raw["scripts"]]
     bad = [a.hash for a in allowed if not a.hash.startswith("sha256-")]
     if bad:
