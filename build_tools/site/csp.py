@@ -53,7 +53,7 @@ _CHARSET = re.compile(
     r"""\s*<meta\s+(?:charset\s*=|http-equiv\s*=\s*["']?content-type)[^>]*>""", re.I
 )
 _EXISTING = re.compile(
-    r"""[ \t]*<meta\s+http-equiv\s*=\s*["']?content-security-policy["']?[^>]*>\n?""", re.I
+    r"""<meta\s+http-equiv\s*=\s*["']?content-security-policy["']?[^>]*>""", re.I
 )
 _CONTENT = re.compile(r'\bcontent\s*=\s*"([^"]*)"', re.I)
 _HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$")
@@ -156,7 +156,7 @@ def secure(html: str, policy: Policy) -> Secured:
     allowed = [h for h in hashes if h in policy.scripts]
     unknown = tuple(dict.fromkeys(h for h in hashes if h not in policy.scripts))
     styles = [csp_hash(m.group(1)) for m in _STYLE.finditer(html)]
-    html = _EXISTING.sub("", html)
+    html = _without_policies(html)
     head = _HEAD.search(html)
     if head is None:
         raise ValueError("a page without <head> cannot carry a Content Security Policy")
@@ -168,6 +168,19 @@ def secure(html: str, policy: Policy) -> Secured:
     content = htmlmod.escape(policy.directives(allowed, styles), quote=False).replace('"', "&quot;")
     meta = f'\n<meta http-equiv="{META_NAME}" content="{content}">'
     return Secured(html[:at] + meta + html[at:], unknown)
+
+
+def _without_policies(html: str) -> str:
+    """The page without any policy meta (and the line break before it, as `secure` writes
+    it), so securing a page twice changes nothing."""
+    parts, last = [], 0
+    for match in _EXISTING.finditer(html):
+        start = match.start()
+        if start and html[start - 1] == "\n":
+            start -= 1
+        parts.append(html[last:start])
+        last = match.end()
+    return "".join(parts) + html[last:] if parts else html
 
 
 def has_policy(html: str) -> bool:
