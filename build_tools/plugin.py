@@ -46,6 +46,10 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
         self.bodies: dict[str, str] = {}
         self.policy = csp.Policy()
         self.unreviewed = csp.Unreviewed()
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"  # live reload needs an inline script (csp.Policy)
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).resolve().parent
@@ -58,7 +62,9 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
         )
         theme_dir = Path(config.theme.custom_dir or root / "site_overrides")
         reviewed = inline_scripts.load_file(theme_dir / Path(inline_scripts.FILE).name)
-        self.policy = csp.policy(self.settings, {a.hash for a in reviewed})
+        self.policy = csp.policy(
+            self.settings, {a.hash for a in reviewed}, live_reload=self.serving
+        )
         self.unreviewed = csp.Unreviewed()
         return config
 

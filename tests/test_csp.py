@@ -239,3 +239,22 @@ def test_a_build_for_another_tile_host_and_postcode_service(tmp_path: Path) -> N
     warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
     assert [w for w in warnings if digest in w and "assets/map/frame.html" in w]  # ...and said
     assert not [w for w in warnings if "inline script" in w and digest not in w]
+
+
+def test_only_the_serve_preview_allows_inline_scripts_for_its_live_reload() -> None:
+    """`mkdocs serve` injects a fresh inline script into every page it serves; the preview's
+    policy lets it run, a build's never does."""
+    from build_tools.plugin import CommunityMapPlugin
+
+    plugin = CommunityMapPlugin()
+    plugin.on_startup(command="serve", dirty=False)
+    assert plugin.serving
+    preview = csp.parse(csp.policy(KENT, REVIEWED, live_reload=True).directives([REVIEWED_IN_PAGE]))
+    assert "'unsafe-inline'" in preview["script-src"]
+    assert not [s for s in preview["script-src"] if s.startswith("'sha256-")]  # would void it
+    assert "'unsafe-eval'" not in preview["script-src"]
+    built = CommunityMapPlugin()
+    built.on_startup(command="build", dirty=False)
+    assert not built.serving
+    d = csp.parse(csp.policy(KENT, REVIEWED).directives([REVIEWED_IN_PAGE]))
+    assert "'unsafe-inline'" not in d["script-src"]

@@ -67,10 +67,15 @@ class Policy:
     scripts: frozenset[str] = frozenset()  # the reviewed inline scripts, "sha256-..."
     images: tuple[str, ...] = ()  # the tile host
     connect: tuple[str, ...] = ()  # the postcode service
+    # `mkdocs serve` only: its live-reload script is inline and new on every request, so the
+    # preview allows inline scripts (no hashes, which would switch 'unsafe-inline' off)
+    live_reload: bool = False
 
     def directives(self, scripts: Iterable[str] = (), styles: Iterable[str] = ()) -> str:
         """The policy text for a page with these inline script and `<style>` hashes."""
         quoted_scripts = " ".join(f"'{h}'" for h in sorted(set(scripts)))
+        if self.live_reload:
+            quoted_scripts = "'unsafe-inline'"
         quoted_styles = " ".join(f"'{h}'" for h in sorted(set(styles)))
         parts = [
             ("default-src", "'self'"),
@@ -117,7 +122,7 @@ def source(url: str, what: str = "URL") -> str | None:
     return origin + (f":{port}" if port else "")
 
 
-def policy(settings: Settings, reviewed: Collection[str]) -> Policy:
+def policy(settings: Settings, reviewed: Collection[str], *, live_reload: bool = False) -> Policy:
     """The deployment's policy: reviewed inline-script hashes, the tile host, the postcode
     service (each from the settings, so a new region needs no code)."""
     tiles = source(settings.tiles.url, "tiles.url")
@@ -126,6 +131,7 @@ def policy(settings: Settings, reviewed: Collection[str]) -> Policy:
         scripts=frozenset(reviewed),
         images=(tiles,) if tiles else (),
         connect=(postcodes,) if postcodes else (),
+        live_reload=live_reload,
     )
 
 
