@@ -22,8 +22,8 @@ another tile host or postcode service gets its own without code changes:
 
 `secure(html, policy)` puts the meta first in `<head>` (after the character-set
 declaration only, which must stay in the first 1,024 bytes and loads nothing), so the
-policy covers every script and stylesheet of the page. It is pure: the plugin calls it on
-every page and `secure_tree` on any other HTML the build writes (the map's frame).
+policy covers every script and stylesheet of the page. It is pure; the plugin calls it on
+every page, and `secure_tree` on any other HTML file the build wrote (the map's frame).
 """
 
 from __future__ import annotations
