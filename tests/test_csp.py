@@ -258,3 +258,26 @@ def test_only_the_serve_preview_allows_inline_scripts_for_its_live_reload() -> N
     assert not built.serving
     d = csp.parse(csp.policy(KENT, REVIEWED).directives([REVIEWED_IN_PAGE]))
     assert "'unsafe-inline'" not in d["script-src"]
+
+
+@pytest.mark.parametrize(
+    ("predicate", "wrapped"),
+    [
+        ("() => window.x", False),
+        ("n => n > 1", False),
+        ("(a, b) => a === b", False),
+        ("async () => 1", False),
+        ("function () { return 1; }", False),
+        ("location.hash === '#x'", True),
+        ("(document.querySelector('.x') || {}).textContent", True),
+        ("!document.querySelector('.md-top').hidden", True),
+    ],
+)
+def test_browser_tests_poll_functions_never_eval(predicate: str, wrapped: bool) -> None:
+    """conftest.as_function: Playwright evals a bare expression in the page, which the
+    policy refuses, so the browser tests' wait_for_function always gets a function."""
+    from conftest import as_function
+
+    out = as_function(predicate)
+    assert (out != predicate) is wrapped
+    assert re.match(r"^\s*(async\s+)?(\(|[A-Za-z_$][\w$]*\s*=>|function\b)", out)

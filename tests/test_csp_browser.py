@@ -158,6 +158,15 @@ def test_every_page_kind_runs_its_scripts_under_the_policy(browser, site_url: st
         assert tiles
         _settle(page)
         problems += watch.take("map/ and assets/map/frame.html")
+        # ...and the frame's own listener bites too, naming the frame
+        inner = next(f for f in page.frames if f.url.split("#")[0].endswith("/frame.html"))
+        inner.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.__cmRan = 1'; document.head.append(s); }"
+        )
+        inner.wait_for_function("() => (window.__cmCsp || []).length > 0")
+        caught = watch.take("frame")
+        assert any("in " + inner.url in line and "__cmRan" in line for line in caught), caught
 
         # an activity page: shortlist it (its button is made by shortlist.js)
         visit(f"activities/{ACTIVITY}/", f'.cm-shortlist-btn[data-shortlist-id="{ACTIVITY}"]')
