@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files
 
 from build_tools import build
 from build_tools.settings import Settings, from_options
-from build_tools.site import inline_scripts, pages
+from build_tools.site import csp, inline_scripts, pages
 
 log = logging.getLogger("mkdocs.plugins.community-map")
 
@@ -44,6 +44,12 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
         self.settings: Settings | None = None
         self.result: build.SiteBuild | None = None
         self.bodies: dict[str, str] = {}
+        self.policy = csp.Policy()
+        self.unreviewed = csp.Unreviewed()
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"  # live reload needs an inline script (csp.Policy)
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path).resolve().parent
@@ -54,6 +60,12 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
             site_name=config.site_name,
             site_url=config.site_url or "",
         )
+        theme_dir = Path(config.theme.custom_dir or root / "site_overrides")
+        reviewed = inline_scripts.load_file(theme_dir / Path(inline_scripts.FILE).name)
+        self.policy = csp.policy(
+            self.settings, {a.hash for a in reviewed}, live_reload=self.serving
+        )
+        self.unreviewed = csp.Unreviewed()
         return config
 
     def on_files(self, files: Files, config: Any) -> Files:
@@ -88,9 +100,23 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
         return self.bodies.get(page.file.src_uri, html)
 
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
-        return pages.valid_theme_markup(output)
+        return self._secure(pages.valid_theme_markup(output), page.file.dest_uri)
+
+    def on_post_template(self, output: str, template_name: str, config: Any) -> str:
+        """Theme pages outside the nav (404.html) carry the policy too."""
+        return self._secure(output, template_name) if template_name.endswith(".html") else output
+
+    def _secure(self, html: str, where: str) -> str:
+        result = csp.secure(html, self.policy)
+        self.unreviewed.add(where, result.unreviewed)
+        return result.html
 
     def on_post_build(self, config: Any) -> None:
+        # HTML written beside MkDocs' pages (the map's frame) gets its policy here
+        for where, hashes in csp.secure_tree(Path(config.site_dir), self.policy).items():
+            self.unreviewed.add(where, hashes)
+        for message in self.unreviewed.messages():
+            log.warning(message)
         if self.result is not None and self.config.search:
             build.post_build(self.result, Path(config.site_dir))
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,41 @@ pytest_plugins = ["fake_github"]
 FIXED_TODAY = dt.date(2026, 11, 20)
 FIXED_EPOCH = str(int(dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC).timestamp()))
 os.environ["SOURCE_DATE_EPOCH"] = FIXED_EPOCH
+
+
+# A function's source: `() => ...`, `x => ...`, `(a, b) => ...`, `function ...`, maybe async.
+_FUNCTION = re.compile(r"^\s*(async\s+)?(\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>|function\b)")
+
+
+def as_function(expression: str) -> str:
+    """`wait_for_function`'s predicate as a function. Playwright polls a bare expression
+    ("location.hash === '#x'") with eval() inside the page, which the site's Content Security
+    Policy (no 'unsafe-eval') refuses; a function is called through the DevTools protocol."""
+    if _FUNCTION.match(expression):
+        return expression
+    return f"() => (\n{expression}\n)"
+
+
+def _predicates_as_functions() -> None:
+    try:
+        from playwright.sync_api import Frame, Page
+    except ImportError:  # the browser tests skip (or fail under CI) by themselves
+        return
+    for cls in (Page, Frame):
+        original = cls.wait_for_function
+        if getattr(original, "_cm_wrapped", False):
+            continue
+
+        def wait_for_function(
+            self: Any, expression: str, *args: Any, _original: Any = original, **kwargs: Any
+        ) -> Any:
+            return _original(self, as_function(expression), *args, **kwargs)
+
+        wait_for_function._cm_wrapped = True  # type: ignore[attr-defined]
+        cls.wait_for_function = wait_for_function  # type: ignore[method-assign]
+
+
+_predicates_as_functions()
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ from pages_fixtures import (
 from build_tools.entries.loader import load_paths
 from build_tools.outputs import page_url
 from build_tools.settings import _TolerantLoader, load_settings
-from build_tools.site import inline_scripts
+from build_tools.site import csp, inline_scripts
 
 pytestmark = pytest.mark.slow
 AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
@@ -276,6 +276,45 @@ def test_no_inline_handlers_or_script_urls(
     assert used == set(known_inline_scripts)
 
 
+def test_every_html_file_carries_one_content_security_policy_first_in_its_head(
+    site: BuiltSite,
+    known_inline_scripts: frozenset[str],  # noqa: F811
+) -> None:
+    """Pages, 404.html and the map's frame alike: exactly one policy, before any script or
+    stylesheet, allowing exactly the reviewed inline scripts that file carries."""
+    settings = load_settings(ROOT / "mkdocs.yml")
+    expected = csp.policy(settings, known_inline_scripts)
+    files = site.html_files()
+    assert {"404.html", "assets/map/frame.html", "index.html"} <= {
+        f.relative_to(site.root).as_posix() for f in files
+    }
+    wrong = []
+    for file in files:
+        name = file.relative_to(site.root).as_posix()
+        html = file.read_text(encoding="utf-8")
+        found = csp.policies(html)
+        if len(found) != 1:
+            wrong.append(f"{name}: {len(found)} policies")
+            continue
+        elements = scan(html).elements
+        head = [e for e in elements if e.tag not in ("html", "head")]
+        first = next(i for i, e in enumerate(head) if e.attrs.get("http-equiv") == csp.META_NAME)
+        before = [e for e in head[:first] if not _declares_charset(e)]
+        if before or elements[1].tag != "head":
+            wrong.append(f"{name}: {[e.tag for e in before]} before the policy")
+        scripts = {inline_scripts.csp_hash(t) for t in csp.inline_scripts(html)}
+        styles = [inline_scripts.csp_hash(e.text) for e in scan(html).find("style")]
+        if found[0] != expected.directives(scripts & known_inline_scripts, styles):
+            wrong.append(f"{name}: {found[0]}")
+    assert wrong == []
+
+
+def _declares_charset(element: Any) -> bool:
+    return element.tag == "meta" and (
+        "charset" in element.attrs or element.attrs.get("http-equiv", "").lower() == "content-type"
+    )
+
+
 def test_no_empty_tabindex_on_any_page(site: BuiltSite) -> None:
     """The W3C checker's one error in our markup: Material writes `tabindex=""` on the label
     of an expanded navigation section (About's, on the About page). It is removed, and the
@@ -351,7 +390,7 @@ def _browse(browser: Any, base: str) -> None:
         for width in (1280, 375):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(base + path, wait_until="load")
-            page.add_script_tag(path=str(AXE))
+            page.evaluate(AXE.read_text(encoding="utf-8"))
             result = page.evaluate(
                 "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a',"
                 " 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"

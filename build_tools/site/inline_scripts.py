@@ -4,8 +4,9 @@ Every `<script>` without `src` (data blocks aside) that any page of the site car
 listed there by its CSP hash (`sha256-<base64>` of the exact text between the tags), with
 where it comes from and why it is inline. The end-to-end tests fail on an inline script
 whose hash is not listed, so a new one (from a theme upgrade, a template change, or
-anything provider text could produce) is seen and reviewed before it ships; a Content
-Security Policy can allow exactly these hashes (`script-src 'sha256-...'`).
+anything provider text could produce) is seen and reviewed before it ships; the Content
+Security Policy (`csp.py`) allows exactly these hashes (`script-src 'sha256-...'`), and only
+on a page that carries the script.
 
 The map frame's script is written by Folium from the region and tiles in `mkdocs.yml`, so a
 deployment with other settings reviews and lists its own hash (the failing test names the
@@ -39,7 +40,12 @@ def csp_hash(text: str) -> str:
 
 def load(root: Path) -> list[Allowed]:
     """The reviewed list of a project (its root holds `site_overrides/`)."""
-    raw = json.loads((root / FILE).read_text(encoding="utf-8"))
+    return load_file(root / FILE)
+
+
+def load_file(path: Path) -> list[Allowed]:
+    """The reviewed list in `path` (the theme's `custom_dir` holds `inline-scripts.json`)."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
     allowed = [Allowed(s["hash"], s["source"], s["why"]) for s in raw["scripts"]]
     bad = [a.hash for a in allowed if not a.hash.startswith("sha256-")]
     if bad:
