@@ -113,15 +113,9 @@ def start_search(result: SiteBuild, site_dir: Path) -> None:
     result.timings["search start"] = time.perf_counter() - clock
 
 
-def post_build(result: SiteBuild, site_dir: Path, *, search: bool = True) -> None:
-    """Steps that need the written site: the offline worker's precache list (what the written
-    pages load), and the search index (finished, or built now if `start_search` was not
-    called)."""
-    clock = time.perf_counter()
-    offline.finish(site_dir)
-    result.timings["offline list"] = time.perf_counter() - clock
-    if not search:
-        return
+def post_build(result: SiteBuild, site_dir: Path) -> None:
+    """Steps that need the written site: finish the search index (or build it now, if
+    `start_search` was not called)."""
     clock = time.perf_counter()
     job, result.search = result.search, None
     index_site(site_dir, job)
@@ -133,3 +127,11 @@ def abort(result: SiteBuild | None) -> None:
     if result is not None and result.search is not None:
         job, result.search = result.search, None
         job.cancel()
+
+
+def finish_offline(result: SiteBuild, site_dir: Path) -> None:
+    """Once MkDocs has written the site: the offline worker's list of files to keep, found in
+    what the written pages load (offline.finish), so a new script or data file is kept."""
+    clock = time.perf_counter()
+    offline.finish(site_dir)
+    result.timings["offline list"] = time.perf_counter() - clock

@@ -91,8 +91,10 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
         return pages.valid_theme_markup(output)
 
     def on_post_build(self, config: Any) -> None:
+        if self.result is not None and self.config.search:
+            build.post_build(self.result, Path(config.site_dir))
         if self.result is not None:
-            build.post_build(self.result, Path(config.site_dir), search=self.config.search)
+            build.finish_offline(self.result, Path(config.site_dir))
 
     def on_build_error(self, error: Exception) -> None:
         build.abort(self.result)

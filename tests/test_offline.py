@@ -165,11 +165,11 @@ def test_offline_after_one_visit_then_a_new_deployment_replaces_the_data(
 ) -> None:
     site = tmp_path / "site"
     shutil.copytree(built_site, site)  # this test changes the files: its own copy
-    with serve(site) as url:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(60_000)  # generous: the machine may be loaded
-        context.set_default_navigation_timeout(60_000)
-        try:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)  # generous: the machine may be loaded
+    context.set_default_navigation_timeout(60_000)
+    try:
+        with serve(site) as url:
             page = context.new_page()
             first = _visit_online(page, url)
             assert page.evaluate(_CACHES) == [f"community-map-{first}"]
@@ -265,5 +265,17 @@ def test_offline_after_one_visit_then_a_new_deployment_replaces_the_data(
             )
             page.goto(url + f"activities/{visited['i']}/")  # visited before: carried over
             assert page.locator("h1").first.text_content() == visited["n"]
-        finally:
-            context.close()
+
+            # Online as far as the browser knows, but the site does not answer (a weak
+            # signal): the pages still open, and say they are not live.
+            context.set_offline(False)
+            context.route("**/*", lambda route: route.abort("connectionrefused"))
+            page.goto(url + f"activities/{chosen['i']}/")
+            assert page.evaluate("navigator.onLine") is True
+            assert page.locator("h1").first.text_content() == renamed
+            page.locator(".cm-offline").wait_for()
+            page.wait_for_function(
+                "document.querySelector('.cm-offline').textContent.includes('15 January 2027')"
+            )
+    finally:
+        context.close()

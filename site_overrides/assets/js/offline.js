@@ -1,7 +1,8 @@
 /* Community Map offline support, on every page: registers the service worker (sw.js at the
  * site root), asks it to keep the shortlisted activities' pages, and with no connection
  * shows "Offline: showing the directory as of <build date>", saying that map images and the
- * postcode lookup need a connection. <html data-cm-version> names the version of the worker
+ * postcode lookup need a connection; the same when the worker answered the page from its cache
+ * while the browser thought it was online. <html data-cm-version> names the version of the worker
  * serving the page once it has said so (and again when a new deployment's worker takes over:
  * then the shortlist is kept by the new one too).
  */
@@ -90,8 +91,12 @@
     document.documentElement.classList.remove("cm-is-offline");
   }
 
+  // Set when the worker says it answered this page from its cache: the browser may think it
+  // is online (a weak signal, the site unreachable), but what is shown is not live.
+  var fromCache = false;
+
   function check() {
-    if (navigator.onLine === false) showNotice();
+    if (navigator.onLine === false || fromCache) showNotice();
     else hideNotice();
   }
 
@@ -109,8 +114,13 @@
     if (/^cm-(version|active)$/.test(d.type) && typeof d.version === "string") {
       html.setAttribute("data-cm-version", d.version); // it has finished taking over
     }
+    if (d.type === "cm-version" && d.cached === true) {
+      fromCache = true;
+      check();
+    }
     if (d.type === "cm-kept") html.setAttribute("data-cm-kept", String(d.count));
   });
+  if (navigator.serviceWorker.controller) tell({ type: "cm-version" }); // was this page cached?
   navigator.serviceWorker.addEventListener("controllerchange", function () {
     tell({ type: "cm-version" });
     keepShortlist();

@@ -20,8 +20,9 @@
  *   from the address. A worker whose cache a newer version has deleted stores nothing more
  *   (no old copy comes back) and answers from the newest cache.
  * - Messages: "cm-keep" {urls} keeps extra pages (the shortlisted activities), answered with
- *   "cm-kept"; "cm-version" is answered with this version and build date once it has
- *   finished taking over.
+ *   "cm-kept"; "cm-version" is answered, once this worker has finished taking over, with its
+ *   version, build date and whether it answered the asking page from its cache (the page
+ *   then shows the offline notice even if the browser believes it is online).
  * - Other sites (map tiles, the postcode lookup) are left alone: offline they simply fail,
  *   and the page says so (assets/js/offline.js).
  */
@@ -144,6 +145,8 @@
     });
   }
 
+  var answeredFromCache = {}; // pages (client ids) this worker answered from its cache
+
   self.addEventListener("fetch", function (event) {
     var request = event.request;
     if (request.method !== "GET" || !sameSite(request.url)) return;
@@ -158,8 +161,9 @@
         return resp;
       }, function (err) {
         return fromCache(request).then(function (hit) {
-          if (hit) return hit;
-          throw err;
+          if (!hit) throw err;
+          if (event.resultingClientId) answeredFromCache[event.resultingClientId] = true;
+          return hit;
         });
       })
     );
@@ -169,7 +173,9 @@
     var d = event.data;
     var reply = function (msg) { if (event.source) event.source.postMessage(msg); };
     if (d && d.type === "cm-version") {
-      event.waitUntil(activated().then(function () { reply(info("cm-version")); }));
+      var msg = info("cm-version");
+      msg.cached = !!(event.source && answeredFromCache[event.source.id]);
+      event.waitUntil(activated().then(function () { reply(msg); }));
       return;
     }
     if (!d || d.type !== "cm-keep" || !Array.isArray(d.urls)) return;
