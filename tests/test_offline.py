@@ -80,7 +80,7 @@ def test_the_precache_list_is_what_the_pages_load_and_the_kept_folders(tmp_path:
         "details": "../assets/data/finder/details-{n}.json",
         "postcodeUrl": "https://api.example/{postcode}",
         "label": "Walks and talks",
-        "nested": {"words": ["../assets/data/words.json"]},
+        "nested": {"words": ["../assets/data/finder/words.json"]},
         "pagefind": "../pagefind/",
     }
     _page(
@@ -108,7 +108,9 @@ def test_the_precache_list_is_what_the_pages_load_and_the_kept_folders(tmp_path:
         "assets/data/finder/details-0.json",
         "assets/data/finder/details-1.json",
         "assets/data/words.json",
-        "assets/data/not-named.json",
+        "assets/data/finder/words.json",
+        "assets/data/finder/not-named.json",
+        "assets/data/top-level.json",
         "assets/map/markers.json",
         "assets/vendor/lib.js",
         "assets/only-here.png",
@@ -131,13 +133,17 @@ def test_the_precache_list_is_what_the_pages_load_and_the_kept_folders(tmp_path:
         "assets/data/list.json?v=7",  # named in the finder's configuration
         "assets/data/finder/details-0.json",  # {n} chunks, while they exist
         "assets/data/finder/details-1.json",
-        "assets/data/words.json",  # nested in the configuration
+        "assets/data/finder/words.json",  # nested in the configuration
         "assets/map/frame.html",  # a frame, and what the frame loads
         "assets/vendor/lib.js",
         "assets/only-here.png",  # what an activity page alone loads
         "assets/js/cluster-worker.js",  # kept folders: loaded by scripts, named by no HTML
         "assets/map/markers.json",
-    }  # not: other sites, missing files, alternates, unnamed data, pagefind, the worker
+        "assets/data/words.json",  # directly in assets/data: found by scripts by name
+        "assets/data/top-level.json",
+    }  # not: other sites, missing files, alternates, unnamed data below assets/data, pagefind,
+    # the worker, and nothing twice (list.json only with its ?v=7)
+    assert len(kept) == len(set(kept))
     sw = (site / "sw.js").read_text("utf-8")
     assert json.loads(sw.split("self.CM_BUILD = ")[1].split(";\n")[0])["precache"] == kept
     assert sw.endswith('importScripts("x");\n') and '"version":"v1"' in sw

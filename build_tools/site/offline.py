@@ -13,9 +13,10 @@ What the worker keeps on install is decided once the site is written (`finish`, 
 build's post-build step), by a rule rather than a list kept by hand: the four pages a link
 worker needs (home, finder, map, shortlist); every same-site file those pages, the frames they
 embed and an activity page load (scripts, stylesheets, icons, frames, and any file a page's
-JSON configuration names, `{n}` numbered chunks included); and every file under the folders
-whose files scripts load without naming them in HTML (assets/js, assets/map, assets/vendor,
-assets/icons). A new script, worker or data file is therefore kept without editing this file.
+JSON configuration names, `{n}` numbered chunks included); every file under the folders whose
+files scripts load without naming them in HTML (assets/js, assets/map, assets/vendor,
+assets/icons); and the files directly in assets/data (small index files scripts find by
+name). A new script, worker or data file is therefore kept without editing this file.
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ def icon_png(size: int, colour: str) -> bytes:
 PRECACHE = ("", "find/", "map/", "shortlist/", BUILD_PATH)
 # Folders kept whole: scripts load workers and data from them that no HTML names.
 KEPT_FOLDERS = ("assets/js/", "assets/map/", "assets/vendor/", "assets/icons/")
+# Folders whose own files (not their subfolders) are kept: the site's small index files (the
+# build date, the search words), which scripts find by name.
+KEPT_FILES_IN = ("assets/data/",)
 _LINK_RELS = {"stylesheet", "icon", "manifest", "preload", "modulepreload", "apple-touch-icon"}
 _PATHLIKE = re.compile(r"^[\w.\-/{}]+(?:\?[\w.\-=&]*)?$")
 _BASE = "https://site.invalid/"  # resolves a page's relative references; never fetched
@@ -194,14 +198,15 @@ def precache_list(site_dir: Path) -> list[str]:
         samples.append(activities[0].parent.relative_to(site_dir).as_posix() + "/")
     for page in samples:
         found += page_references(site_dir, page)
-    for folder in KEPT_FOLDERS:
-        found += sorted(
-            p.relative_to(site_dir).as_posix()
-            for p in (site_dir / folder).rglob("*")
-            if p.is_file()
-        )
-    skip = {SW_PATH, WORKER}
-    return [u for u in dict.fromkeys(found) if u.split("?")[0] not in skip]
+    files = [p for folder in KEPT_FOLDERS for p in sorted((site_dir / folder).rglob("*"))]
+    files += [p for folder in KEPT_FILES_IN for p in sorted((site_dir / folder).glob("*"))]
+    found += [p.relative_to(site_dir).as_posix() for p in files if p.is_file()]
+    kept, paths = [], {SW_PATH, WORKER}
+    for url in found:  # once each: a file the pages ask for with ?v=... is not kept again
+        if url.split("?")[0] not in paths:
+            kept.append(url)
+            paths.add(url.split("?")[0])
+    return kept
 
 
 def _worker(build: dict[str, object], worker: str) -> str:
