@@ -142,4 +142,5 @@
     var t = event.target;
     if (t && t.closest && t.closest("[data-shortlist-id]")) window.setTimeout(keepShortlist, 0);
   });
+  window.addEventListener("online", keepShortlist); // one added while offline could not be kept
 })();
