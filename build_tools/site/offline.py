@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import struct
 import zlib
@@ -90,7 +91,8 @@ KEPT_FOLDERS = ("assets/js/", "assets/map/", "assets/vendor/", "assets/icons/")
 # build date, the search words), which scripts find by name.
 KEPT_FILES_IN = ("assets/data/",)
 _LINK_RELS = {"stylesheet", "icon", "manifest", "preload", "modulepreload", "apple-touch-icon"}
-_PATHLIKE = re.compile(r"^[\w.\-/{}]+(?:\?[\w.\-=&]*)?$")
+_PATHLIKE = re.compile(r"^[\w.\-/{}]*\.\w+(?:\?[\w.\-=&]*)?$")  # a file name, perhaps ?v=...
+_JSON_PATH = re.compile(r'"((?:[\w.\-{}]|\\?/)+(?:\?[\w.\-=&]*)?)"')  # path-like strings
 _BASE = "https://site.invalid/"  # resolves a page's relative references; never fetched
 
 
@@ -124,16 +126,6 @@ class _References(HTMLParser):
             self._json = None
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 def _in_site(site_dir: Path, ref: str, page: str) -> str | None:
     """`ref` from `page` as a root-relative URL (query kept), if it names a file in the site."""
     url = urlsplit(urljoin(_BASE + page, ref))
@@ -149,15 +141,13 @@ def _in_site(site_dir: Path, ref: str, page: str) -> str | None:
 
 
 def _config_refs(site_dir: Path, text: str, page: str) -> list[str]:
-    """Files a page's JSON configuration names; "{n}" numbered chunks expanded while they
-    exist (the finder's details-{n}.json)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
+    """Files a page's JSON configuration names (any string value that is a file name);
+    "{n}" numbered chunks expanded while they exist (the finder's details-{n}.json). Read
+    with a pattern, not parsed: the map frame's configuration is megabytes at 10,000."""
     found = []
-    for value in _strings(data):
-        if not _PATHLIKE.match(value) or value.endswith("/"):
+    for quoted in _JSON_PATH.findall(text):
+        value = quoted.replace("\\/", "/")  # JSON may write "/" as "\/"
+        if not _PATHLIKE.match(value):
             continue
         numbered = "{n}" in value
         for n in range(100_000 if numbered else 1):
@@ -192,10 +182,15 @@ def page_references(site_dir: Path, page: str) -> list[str]:
 def precache_list(site_dir: Path) -> list[str]:
     """Everything the worker keeps on install (see the module docstring), root-relative."""
     found = list(PRECACHE)
-    activities = sorted((site_dir / "activities").glob("*/index.html"))
     samples = [*PRECACHE[:4]]
-    if activities:  # their pages load what the others do, and perhaps more
-        samples.append(activities[0].parent.relative_to(site_dir).as_posix() + "/")
+    try:  # an activity page loads what the others do, and perhaps more
+        names = sorted(os.listdir(site_dir / "activities"))  # names only: 10,000 of them
+    except OSError:
+        names = []
+    for name in names:
+        if (site_dir / "activities" / name / "index.html").is_file():
+            samples.append(f"activities/{name}/")
+            break
     for page in samples:
         found += page_references(site_dir, page)
     files = [p for folder in KEPT_FOLDERS for p in sorted((site_dir / folder).rglob("*"))]
