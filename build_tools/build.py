@@ -127,3 +127,11 @@ def abort(result: SiteBuild | None) -> None:
     if result is not None and result.search is not None:
         job, result.search = result.search, None
         job.cancel()
+
+
+def finish_offline(result: SiteBuild, site_dir: Path) -> None:
+    """Once MkDocs has written the site: the offline worker's list of files to keep, found in
+    what the written pages load (offline.finish), so a new script or data file is kept."""
+    clock = time.perf_counter()
+    offline.finish(site_dir)
+    result.timings["offline list"] = time.perf_counter() - clock

@@ -119,6 +119,8 @@ class CommunityMapPlugin(BasePlugin[CommunityMapConfig]):
             log.warning(message)
         if self.result is not None and self.config.search:
             build.post_build(self.result, Path(config.site_dir))
+        if self.result is not None:
+            build.finish_offline(self.result, Path(config.site_dir))
 
     def on_build_error(self, error: Exception) -> None:
         build.abort(self.result)

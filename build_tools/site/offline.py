@@ -8,6 +8,15 @@ date and the list to precache, then `importScripts` of the real worker. Each bui
 version, so browsers install the new worker on their next visit with a connection and drop
 the old cache. `assets/data/build.json` gives pages the build date for the offline notice
 (`assets/js/offline.js`); `manifest.webmanifest` and two plain icons make it installable.
+
+What the worker keeps on install is decided once the site is written (`finish`, from the
+build's post-build step), by a rule rather than a list kept by hand: the four pages a link
+worker needs (home, finder, map, shortlist); every same-site file those pages, the frames they
+embed and an activity page load (scripts, stylesheets, icons, frames, and any file a page's
+JSON configuration names, `{n}` numbered chunks included); every file under the folders whose
+files scripts load without naming them in HTML (assets/js, assets/map, assets/vendor,
+assets/icons); and the files directly in assets/data (small index files scripts find by
+name). A new script, worker or data file is therefore kept without editing this file.
 """
 
 from __future__ import annotations
@@ -15,10 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import struct
 import zlib
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from build_tools.entries.model import Entry
 from build_tools.outputs import Output
@@ -70,10 +82,148 @@ def icon_png(size: int, colour: str) -> bytes:
     )
 
 
-# The pages a first visit keeps for offline use (relative to the site root). The worker also
-# keeps what these pages load: their scripts, stylesheets and frames, and the data files the
-# finder and shortlist pages name in their configuration.
+# The pages a first visit keeps for offline use (relative to the site root); `finish` adds
+# every file they load. Activity pages are kept when visited or shortlisted.
 PRECACHE = ("", "find/", "map/", "shortlist/", BUILD_PATH)
+# Folders kept whole: scripts load workers and data from them that no HTML names.
+KEPT_FOLDERS = ("assets/js/", "assets/map/", "assets/vendor/", "assets/icons/")
+# Folders whose own files (not their subfolders) are kept: the site's small index files (the
+# build date, the search words), which scripts find by name.
+KEPT_FILES_IN = ("assets/data/",)
+_LINK_RELS = {"stylesheet", "icon", "manifest", "preload", "modulepreload", "apple-touch-icon"}
+_PATHLIKE = re.compile(r"^[\w.\-/{}]*\.\w+(?:\?[\w.\-=&]*)?$")  # a file name, perhaps ?v=...
+_JSON_PATH = re.compile(r'"((?:[\w.\-{}]|\\?/)+(?:\?[\w.\-=&]*)?)"')  # path-like strings
+_BASE = "https://site.invalid/"  # resolves a page's relative references; never fetched
+
+
+class _References(HTMLParser):
+    """The same-site files one page loads: src/href of scripts, stylesheets, icons, frames and
+    images, and the string values of its JSON configuration blocks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self.frames: list[str] = []
+        self._json: list[str] | None = None
+        self.configs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "script" and a.get("type") == "application/json":
+            self._json = []
+        if tag in {"script", "img", "iframe"} and a.get("src"):
+            (self.frames if tag == "iframe" else self.urls).append(a["src"])
+        if tag == "link" and _LINK_RELS & set(a.get("rel", "").lower().split()) and a.get("href"):
+            self.urls.append(a["href"])
+
+    def handle_data(self, data: str) -> None:
+        if self._json is not None:
+            self._json.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._json is not None:
+            self.configs.append("".join(self._json))
+            self._json = None
+
+
+def _in_site(site_dir: Path, ref: str, page: str) -> str | None:
+    """`ref` from `page` as a root-relative URL (query kept), if it names a file in the site."""
+    url = urlsplit(urljoin(_BASE + page, ref))
+    if f"{url.scheme}://{url.netloc}/" != _BASE:
+        return None
+    path = url.path.lstrip("/")
+    target = site_dir / path
+    if path.endswith("/") or path == "":
+        return path if (target / "index.html").is_file() else None
+    if not target.is_file():
+        return None
+    return path + (f"?{url.query}" if url.query else "")
+
+
+def _config_refs(site_dir: Path, text: str, page: str) -> list[str]:
+    """Files a page's JSON configuration names (any string value that is a file name);
+    "{n}" numbered chunks expanded while they exist (the finder's details-{n}.json). Read
+    with a pattern, not parsed: the map frame's configuration is megabytes at 10,000."""
+    found = []
+    for quoted in _JSON_PATH.findall(text):
+        value = quoted.replace("\\/", "/")  # JSON may write "/" as "\/"
+        if not _PATHLIKE.match(value):
+            continue
+        numbered = "{n}" in value
+        for n in range(100_000 if numbered else 1):
+            hit = _in_site(site_dir, value.replace("{n}", str(n)), page)
+            if hit is None:
+                break
+            found.append(hit)
+    return found
+
+
+def page_references(site_dir: Path, page: str) -> list[str]:
+    """What `page` (a root-relative URL, "find/" or "assets/map/frame.html") loads, with the
+    frames it embeds and what they load in turn."""
+    path = site_dir / (page + "index.html" if page.endswith("/") or not page else page)
+    try:
+        html = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    refs = _References()
+    refs.feed(html)
+    found = [hit for ref in refs.urls if (hit := _in_site(site_dir, ref, page))]
+    for text in refs.configs:
+        found += _config_refs(site_dir, text, page)
+    for ref in refs.frames:
+        frame = _in_site(site_dir, ref, page)
+        if frame is not None:
+            found.append(frame)
+            found += page_references(site_dir, frame.split("?")[0])
+    return found
+
+
+def precache_list(site_dir: Path) -> list[str]:
+    """Everything the worker keeps on install (see the module docstring), root-relative."""
+    found = list(PRECACHE)
+    samples = [*PRECACHE[:4]]
+    try:  # an activity page loads what the others do, and perhaps more
+        names = sorted(os.listdir(site_dir / "activities"))  # names only: 10,000 of them
+    except OSError:
+        names = []
+    for name in names:
+        if (site_dir / "activities" / name / "index.html").is_file():
+            samples.append(f"activities/{name}/")
+            break
+    for page in samples:
+        found += page_references(site_dir, page)
+    files = [p for folder in KEPT_FOLDERS for p in sorted((site_dir / folder).rglob("*"))]
+    files += [p for folder in KEPT_FILES_IN for p in sorted((site_dir / folder).glob("*"))]
+    found += [p.relative_to(site_dir).as_posix() for p in files if p.is_file()]
+    kept, paths = [], {SW_PATH, WORKER}
+    for url in found:  # once each: a file the pages ask for with ?v=... is not kept again
+        if url.split("?")[0] not in paths:
+            kept.append(url)
+            paths.add(url.split("?")[0])
+    return kept
+
+
+def _worker(build: dict[str, object], worker: str) -> str:
+    return (
+        f"/* Written by the build (build_tools/site/offline.py); the worker is {WORKER}. */\n"
+        f"self.CM_BUILD = {json.dumps(build, separators=(',', ':'))};\n"
+        f'importScripts("{WORKER}?v={hashlib.sha256(worker.encode()).hexdigest()[:10]}");\n'
+    )
+
+
+def finish(site_dir: Path) -> list[str]:
+    """Rewrite the written site's sw.js with the full precache list; return the list."""
+    sw = site_dir / SW_PATH
+    text = sw.read_text("utf-8")
+    found = re.search(r"^self\.CM_BUILD = (\{.*\});$", text, re.M)
+    if found is None:
+        raise ValueError(f"{SW_PATH}: no CM_BUILD line; was it written by this build?")
+    build = json.loads(found.group(1))
+    build["precache"] = precache_list(site_dir)
+    line = f"self.CM_BUILD = {json.dumps(build, separators=(',', ':'))};"
+    sw.write_text(text[: found.start()] + line + text[found.end() :], "utf-8")
+    return build["precache"]
 
 
 def site_colour(settings: Settings) -> str:
@@ -100,12 +250,8 @@ def generate(
     worker = SOURCE.read_text("utf-8")
     ids = "\n".join(e.id for e in published)
     version = hashlib.sha256(f"{stamp}\n{ids}\n{worker}".encode()).hexdigest()[:12]
-    build = {"version": version, "date": stamp, "precache": list(PRECACHE)}
-    sw = (
-        f"/* Written by the build (build_tools/site/offline.py); the worker is {WORKER}. */\n"
-        f"self.CM_BUILD = {json.dumps(build, separators=(',', ':'))};\n"
-        f'importScripts("{WORKER}?v={hashlib.sha256(worker.encode()).hexdigest()[:10]}");\n'
-    )
+    build = {"version": version, "date": stamp, "precache": list(PRECACHE)}  # `finish` adds
+    sw = _worker(build, worker)
     colour = site_colour(settings)
     name = settings.site_name
     manifest = {

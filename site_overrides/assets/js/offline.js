@@ -1,7 +1,10 @@
 /* Community Map offline support, on every page: registers the service worker (sw.js at the
  * site root), asks it to keep the shortlisted activities' pages, and with no connection
  * shows "Offline: showing the directory as of <build date>", saying that map images and the
- * postcode lookup need a connection.
+ * postcode lookup need a connection; the same when the worker answered the page from its cache
+ * while the browser thought it was online. <html data-cm-version> names the version of the worker
+ * serving the page once it has said so (and again when a new deployment's worker takes over:
+ * then the shortlist is kept by the new one too).
  */
 (function () {
   "use strict";
@@ -27,12 +30,25 @@
     }
   }
 
+  /* The worker serving this page (or, on the first visit, the one just installed). */
+  function worker() {
+    var sw = navigator.serviceWorker;
+    if (sw.controller) return Promise.resolve(sw.controller);
+    return sw.getRegistration(root).then(function (reg) {
+      return reg && reg.active;
+    });
+  }
+
+  function tell(message) {
+    if (!navigator.serviceWorker) return;
+    worker().then(function (w) {
+      if (w) w.postMessage(message);
+    });
+  }
+
   function keepShortlist() {
     var urls = shortlisted();
-    if (!urls.length || !navigator.serviceWorker) return;
-    navigator.serviceWorker.getRegistration(root).then(function (reg) {
-      if (reg && reg.active) reg.active.postMessage({ type: "cm-keep", urls: urls });
-    });
+    if (urls.length) tell({ type: "cm-keep", urls: urls });
   }
 
   function longDate(iso) {
@@ -75,8 +91,12 @@
     document.documentElement.classList.remove("cm-is-offline");
   }
 
+  // Set when the worker says it answered this page from its cache: the browser may think it
+  // is online (a weak signal, the site unreachable), but what is shown is not live.
+  var fromCache = false;
+
   function check() {
-    if (navigator.onLine === false) showNotice();
+    if (navigator.onLine === false || fromCache) showNotice();
     else hideNotice();
   }
 
@@ -87,9 +107,23 @@
 
   if (!("serviceWorker" in navigator) || window.isSecureContext === false) return;
   navigator.serviceWorker.addEventListener("message", function (event) {
-    if (event.data && event.data.type === "cm-kept") {
-      document.documentElement.setAttribute("data-cm-kept", String(event.data.count));
+    var d = event.data || {};
+    var html = document.documentElement;
+    var from = navigator.serviceWorker.controller;
+    if (from && event.source !== from) return; // a replaced worker's late answer
+    if (/^cm-(version|active)$/.test(d.type) && typeof d.version === "string") {
+      html.setAttribute("data-cm-version", d.version); // it has finished taking over
     }
+    if (d.type === "cm-version" && d.cached === true) {
+      fromCache = true;
+      check();
+    }
+    if (d.type === "cm-kept") html.setAttribute("data-cm-kept", String(d.count));
+  });
+  if (navigator.serviceWorker.controller) tell({ type: "cm-version" }); // was this page cached?
+  navigator.serviceWorker.addEventListener("controllerchange", function () {
+    tell({ type: "cm-version" });
+    keepShortlist();
   });
   // After the page has loaded and settled: the first visit's own requests come first.
   window.addEventListener("load", function () {
@@ -98,6 +132,7 @@
         return navigator.serviceWorker.ready;
       }).then(function () {
         document.documentElement.setAttribute("data-cm-offline-ready", "");
+        tell({ type: "cm-version" });
         keepShortlist();
       }).catch(function () {});
     }, 2000);
@@ -107,4 +142,5 @@
     var t = event.target;
     if (t && t.closest && t.closest("[data-shortlist-id]")) window.setTimeout(keepShortlist, 0);
   });
+  window.addEventListener("online", keepShortlist); // one added while offline could not be kept
 })();
