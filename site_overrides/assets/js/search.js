@@ -237,12 +237,14 @@
         if (h.i !== undefined && h.i !== null) hit(h.i, term, top > 0 ? h.s / top : 1);
       });
     });
+    var named = {}; // "position term": the bonus counts once per term
     expansions.forEach(function (e) {
       (e.members || []).forEach(function (i) {
         e.covers.forEach(function (term) {
-          hit(i, term, 0);
+          var key = i + " " + term;
+          hit(i, term, named[key] ? 0 : GROUP_BONUS);
+          named[key] = true;
         });
-        score.set(i, score.get(i) + GROUP_BONUS);
       });
     });
     var order = Array.from(terms.keys());
@@ -366,7 +368,7 @@
     var list = null;
     return {
       find: function (text, term) {
-        var needle = term.phrase || term.exact ? " " + term.text + (term.phrase ? " " : "") : " " + stem(term.text);
+        var needle = " " + (term.exact ? term.text : stem(term.text));
         var hits = [];
         for (var i = 0; i < haystacks.length; i++) {
           if (haystacks[i].indexOf(needle) !== -1) hits.push({ i: i, s: 1 });
