@@ -512,6 +512,19 @@ def test_the_word_list_has_the_indexed_words_most_frequent_first(
         assert word in words, word
     # words of both pages come before words of one
     assert words.index("free") < words.index("kingfishers")
-    # not indexed, so not listed: labels, contact details, the site's header; short words
-    for absent in ("cost", "hello", "example", "navigation", "zebra", "hot", "a"):
+    assert "hot" in words  # short words too: the finder asks Pagefind only for listed words
+    # not indexed, so not listed: labels, contact details, the site's header; single letters
+    for absent in ("cost", "hello", "example", "navigation", "zebra", "a"):
         assert absent not in words, absent
+    # a list this small travels in the id map the first search fetches anyway
+    assert id_map(site)["w"] == " ".join(words)
+
+
+def test_a_large_word_list_stays_out_of_the_id_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "WORDS_IN_ID_MAP", 10)
+    site = small_site(tmp_path)
+    search.build_index(site)
+    assert "w" not in id_map(site)
+    assert "kingfishers" in json.loads((site / "pagefind" / search.WORDS_FILE).read_text())["w"]

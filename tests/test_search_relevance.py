@@ -167,6 +167,47 @@ def test_a_typo_of_a_short_word_is_not_corrected(finder) -> None:
     assert got["corrected"] == "" and "Did you mean" not in got["status"]
 
 
+def test_the_first_search_fetches_only_what_it_needs(new_page, site_url: str) -> None:
+    """With the word list in the id map: no fragment and no word list request for a known
+    word, nor any index chunk for a word no page has; its typo is corrected from the list."""
+    asked: list[str] = []
+    new_page.on("request", lambda r: asked.append(r.url))
+    new_page.goto(site_url + "find/")
+    new_page.wait_for_selector("#cm-count[data-count]")
+    got = ask(new_page, "walk")
+    assert got["ids"]
+    assert any(u.endswith("/assets/js/search.js") for u in asked)
+    assert any(u.endswith("/assets/data/search.json") for u in asked)
+    assert not [u for u in asked if "/fragment/" in u or "community-map-words" in u]
+    asked.clear()
+    got = ask(new_page, "dementai")
+    assert got["corrected"] == "dementia"
+    assert not [u for u in asked if "/fragment/" in u or "words" in u]
+    asked.clear()
+    assert ask(new_page, "aerobics")["ids"] == []
+    assert not [u for u in asked if "/pagefind/" in u]
+
+
+def test_a_word_list_kept_out_of_the_id_map_is_fetched_for_a_typo(new_page, site_url: str) -> None:
+    def without_words(route) -> None:
+        ids = json.loads(route.fetch().text())
+        ids.pop("w", None)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(ids))
+
+    asked: list[str] = []
+    new_page.on("request", lambda r: asked.append(r.url))
+    new_page.route("**/pagefind/community-map-ids.json", without_words)
+    new_page.goto(site_url + "find/")
+    new_page.wait_for_selector("#cm-count[data-count]")
+    assert ask(new_page, "walk")["ids"]
+    assert not [u for u in asked if "community-map-words" in u]  # not needed: found
+    got = ask(new_page, "bereavment")
+    assert got["corrected"] == "bereavement"
+    assert "sevenoaks-bereavement-cafe" in got["ids"]
+    assert [u for u in asked if "community-map-words" in u]
+    assert ask(new_page, "aerobics")["ids"] == []  # not the stand-in "a" Pagefind offers
+
+
 def test_without_the_index_synonyms_and_typos_still_work(new_page, site_url: str) -> None:
     new_page.route("**/pagefind/**", lambda route: route.fulfill(status=404, body="gone"))
     new_page.goto(site_url + "find/")

@@ -85,9 +85,13 @@ SEARCH_DATA = "assets/data/search.json"
 # Categories' and audiences' names and descriptions count for less than a page's own words (1
 # for a paragraph, up to 7 for its name); Pagefind allows 0 to 10.
 TOPIC_WEIGHT = 0.5
-# Words worth correcting towards: letters only, at least this long (a query word of five or more
-# letters is corrected by one or two edits).
-_CORRECTABLE = re.compile(r"[a-z]{4,30}")
+# The word list: indexed words of letters only. The finder corrects a query word of five or
+# more letters to one of them, and, with the whole list at hand, asks Pagefind only for words it
+# has. Up to this size (gzipped) the list goes in the id map the first search fetches anyway
+# (at 10,000 synthetic activities it is about 3 KB); a larger one is fetched only when a word
+# finds nothing.
+_LISTED = re.compile(r"[a-z]{2,30}")
+WORDS_IN_ID_MAP = 40_000
 DATA_FILE = Path("assets/data/activities.json")
 ACTIVITY_GLOB = "activities/*/index.html"
 # Pagefind needs about 150 KB a page: 2,500 pages keep one run near 400 MB, beside the ~700 MB
@@ -322,7 +326,7 @@ def _plain(text: str) -> str:
 
 
 def _count_words(counts: Counter[str], text: str) -> None:
-    counts.update(_CORRECTABLE.findall(_plain(text).replace("'", "").replace("\u2019", "")))
+    counts.update(_LISTED.findall(_plain(text).replace("'", "").replace("\u2019", "")))
 
 
 def _write_word_list(bundle: Path, counts: Counter[str]) -> None:
@@ -611,6 +615,11 @@ def _write_id_map(site_dir: Path, bundle: Path, by_id: dict[str, str], parts: li
         "h": ",".join(h.removeprefix(prefix) for h in hashes),
         "parts": parts,  # indexes to merge, relative to this folder
     }
+    words_file = bundle / WORDS_FILE
+    if words_file.is_file():
+        words = json.loads(words_file.read_text(encoding="utf-8")).get("w", "")
+        if len(gzip.compress(words.encode("utf-8"))) <= WORDS_IN_ID_MAP:
+            payload["w"] = words  # the word list (see WORDS_IN_ID_MAP)
     # a plain write (the umask's mode): the whole folder is swapped in at once
     (bundle / IDS_FILE).write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
     return sum(1 for h in hashes if h)

@@ -454,7 +454,9 @@
           );
         })
         .then(function () {
-          return { pagefind: pagefind, byHash: byHash };
+          // the index's words, when the build found the list small enough to send with the map
+          var words = typeof map.w === "string" ? map.w.split(" ").filter(Boolean) : null;
+          return { pagefind: pagefind, byHash: byHash, words: words };
         });
     });
     return pagefindPromise;
@@ -562,13 +564,15 @@
   /* Pagefind as search.js's backend: one search per term; the top result's fragment tells
    * whether the word itself was found or only a shorter stand-in (Pagefind issue #793). */
   function pagefindBackend(S, pf) {
-    var words = null;
+    var words = pf.words ? Promise.resolve(pf.words) : null;
     return {
+      // with the word list at hand, search.js asks only for words the index has
+      listed: pf.words,
       find: function (text, term) {
         return pf.pagefind.search(text).then(function (result) {
           var list = (result && result.results) || [];
           if (!list.length) return { hits: [], known: false };
-          var check = term.phrase
+          var check = term.phrase || (pf.words && S.listable(term.text))
             ? Promise.resolve(true)
             : S.matchedWords(list[0]).then(
                 function (heads) {

@@ -16,9 +16,12 @@
  *
  * The pure parts (parse, expand, distance, correct, rank) are exported for tests.
  * A backend is {find(text, term) -> Promise<{hits: [{i, s}], known}>, members(group) ->
- * [positions], words() -> Promise<[word, ...]>}: `i` a result's position in the finder's data,
- * `s` its score, `known` true when the word itself was found, false when nothing was, null
- * when only a similar word was (Pagefind answers an unknown word with a shorter one).
+ * [positions], words() -> Promise<[word, ...]>, listed}: `i` a result's position in the
+ * finder's data, `s` its score, `known` true when the word itself was found, false when
+ * nothing was, null when only a similar word was (Pagefind answers an unknown word with a
+ * shorter one). `listed`, if given, is the index's whole word list, already loaded: then a
+ * word it lacks is corrected (or dropped) before any search, which saves Pagefind's index
+ * chunks for it and the fragment that tells a stand-in from the word.
  */
 (function (root) {
   "use strict";
@@ -274,12 +277,26 @@
         named[place] = true;
       });
     });
-    return Promise.all(terms.map(ask))
+    var first = Promise.all(
+      terms.map(function (t) {
+        var list = backend.listed;
+        if (!list || t.exact || !listable(t.text)) return ask(t);
+        t.checked = true;
+        if (known(t.text, list)) return ask(t);
+        var fixed = !named[t.at] && correct(t.text, list);
+        if (!fixed) return { hits: [], known: named[t.at] ? true : false };
+        t.typed = t.text;
+        t.text = fixed;
+        return ask(t);
+      })
+    );
+    return first
       .then(function (found) {
         var doubtful = terms.filter(function (t, n) {
           return (
             !t.exact &&
             !named[t.at] &&
+            !t.checked &&
             t.text.length >= MIN_TYPO &&
             !/[0-9]/.test(t.text) &&
             found[n].known !== true
@@ -393,6 +410,11 @@
     };
   }
 
+  /* A word the index's word list can speak for: letters only. */
+  function listable(word) {
+    return /^[a-z]+$/.test(word);
+  }
+
   function stem(w) {
     if (w.length <= 3) return w;
     var m = /^(.{3,}?)(ies|es|s|ing|ed)$/.exec(w);
@@ -413,6 +435,7 @@
     distance: distance,
     sameWord: sameWord,
     known: known,
+    listable: listable,
     correct: correct,
     matchedWords: matchedWords,
     verdict: verdict,
