@@ -584,17 +584,19 @@
               );
           return check.then(function (known) {
             if (known === false) return { hits: [], known: false };
-            return Promise.all(
-              list.map(function (hit) {
-                return resultIndex(pf, hit);
-              })
-            ).then(function (found) {
-              return {
-                known: known,
-                hits: found.map(function (i, n) {
-                  return { i: i, s: list[n].score || 0 };
-                }),
-              };
+            // positions by hash at once; only a hash two parts share waits for its page
+            var pending = [];
+            var hits = list.map(function (hit, n) {
+              var i = pf.byHash.get(hit.id);
+              if (i === -1) {
+                pending.push(resultIndex(pf, hit).then(function (j) {
+                  hits[n].i = j;
+                }));
+              }
+              return { i: i === -1 ? undefined : i, s: hit.score || 0 };
+            });
+            return Promise.all(pending).then(function () {
+              return { known: known, hits: hits };
             });
           });
         });
@@ -670,6 +672,7 @@
           .catch(function () {
             return S.run(q, textBackend(S)); // no index: the same logic over the plain text
           })
+          .then(S.later) // paint in a task of its own, not after Pagefind's
           .then(done);
       })
       .catch(function () {

@@ -321,6 +321,7 @@
             return found; // no word list: keep what was found
           });
       })
+      .then(later) // rank in a task of its own: Pagefind's search is a long one already
       .then(function (found) {
         var words = parsed.words.slice();
         var fixes = [];
@@ -410,6 +411,15 @@
     };
   }
 
+  /* A promise of `value` in a later task, so one long task becomes two shorter ones. */
+  function later(value) {
+    return new Promise(function (resolve) {
+      setTimeout(function () {
+        resolve(value);
+      }, 0);
+    });
+  }
+
   /* A word the index's word list can speak for: letters only. */
   function listable(word) {
     return /^[a-z]+$/.test(word);
@@ -442,5 +452,6 @@
     rank: rank,
     run: run,
     textBackend: textBackend,
+    later: later,
   };
 })(window);
