@@ -254,6 +254,7 @@ def test_parse_keeps_phrases_and_drops_little_words(js) -> None:
     assert [t["text"] for t in call(js, "parse", "Men’s shed")["terms"]] == ["mens", "shed"]
     assert call(js, "parse", '"unclosed phrase')["terms"][0]["phrase"] is True
     assert call(js, "parse", "   ")["terms"] == []
+    assert len(call(js, "parse", " ".join(f"word{n}" for n in range(40)))["terms"]) == 12
 
 
 @pytest.mark.parametrize(

@@ -561,64 +561,6 @@
     return found;
   }
 
-  /* Pagefind as search.js's backend: one search per term; the top result's fragment tells
-   * whether the word itself was found or only a shorter stand-in (Pagefind issue #793). */
-  function pagefindBackend(S, pf) {
-    var words = pf.words ? Promise.resolve(pf.words) : null;
-    return {
-      // with the word list at hand, search.js asks only for words the index has
-      listed: pf.words,
-      find: function (text, term) {
-        return pf.pagefind.search(text).then(function (result) {
-          var list = (result && result.results) || [];
-          if (!list.length) return { hits: [], known: false };
-          var check = term.phrase || (pf.words && S.listable(term.text))
-            ? Promise.resolve(true)
-            : S.matchedWords(list[0]).then(
-                function (heads) {
-                  return S.verdict(term.text, heads);
-                },
-                function () {
-                  return true; // cannot tell: keep Pagefind's answer
-                }
-              );
-          return check.then(function (known) {
-            if (known === false) return { hits: [], known: false };
-            // positions by hash at once; only a hash two parts share waits for its page
-            var pending = [];
-            var hits = list.map(function (hit, n) {
-              var i = pf.byHash.get(hit.id);
-              if (i === -1) {
-                pending.push(resultIndex(pf, hit).then(function (j) {
-                  hits[n].i = j;
-                }));
-              }
-              return { i: i === -1 ? undefined : i, s: hit.score || 0 };
-            });
-            return Promise.all(pending).then(function () {
-              return { known: known, hits: hits };
-            });
-          });
-        });
-      },
-      members: members,
-      // every indexed word, fetched only when a word finds nothing (for "Did you mean")
-      words: function () {
-        if (!words) {
-          words = fetch(absolute(cfg.pagefind + "community-map-words.json"))
-            .then(function (resp) {
-              if (!resp.ok) throw new Error("no word list");
-              return resp.json();
-            })
-            .then(function (json) {
-              return String(json.w || "").split(" ").filter(Boolean);
-            });
-        }
-        return words;
-      },
-    };
-  }
-
   /* Without Pagefind: each activity's name, summary, organisation, place, areas and the names
    * and descriptions of its categories and audiences. */
   function textBackend(S) {
@@ -667,7 +609,11 @@
       .then(function (S) {
         return loadPagefind()
           .then(function (pf) {
-            return S.run(q, pagefindBackend(S, pf));
+            return S.run(q, S.pagefindBackend(pf, {
+              resultIndex: resultIndex,
+              members: members,
+              wordsUrl: absolute(cfg.pagefind + "community-map-words.json"),
+            }));
           })
           .catch(function () {
             return S.run(q, textBackend(S)); // no index: the same logic over the plain text

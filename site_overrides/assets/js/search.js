@@ -36,6 +36,7 @@
     });
   // Endings that make two words the same word for search ("walks", "walking", "walk").
   var ENDINGS = ["", "s", "es", "e", "ed", "d", "ing", "er", "ers", "ies", "y", "ly", "al", "ness"];
+  var MAX_TERMS = 12; // a search each: a pasted paragraph must not start hundreds
   var MIN_TYPO = 5; // letters a word needs before it is corrected
   var MAX_EDITS = 2;
   // For being in a category or audience the query names: as much as the best text match, so
@@ -82,7 +83,7 @@
     var kept = terms.filter(function (t) {
       return t.exact || !STOP[t.text];
     });
-    return { terms: kept.length ? kept : terms, words: words };
+    return { terms: (kept.length ? kept : terms).slice(0, MAX_TERMS), words: words };
   }
 
   function sameToken(queryWord, synonymWord) {
@@ -377,6 +378,72 @@
     return out.join(" ");
   }
 
+  /* Pagefind as a backend: one search per term. `pf` is {pagefind, byHash (hash -> position,
+   * -1 for a hash two parts share), words (the word list, if the id map had it)}; `own`
+   * gives resultIndex(pf, hit) -> Promise<position> for a shared hash, members(group) and
+   * wordsUrl. Without the word list, the top result's fragment tells whether the word itself
+   * was found or only a shorter stand-in (Pagefind issue #793). */
+  function pagefindBackend(pf, own) {
+    var words = pf.words ? Promise.resolve(pf.words) : null;
+    return {
+      listed: pf.words,
+      find: function (text, term) {
+        return pf.pagefind.search(text).then(function (result) {
+          var list = (result && result.results) || [];
+          if (!list.length) return { hits: [], known: false };
+          var check =
+            term.phrase || (pf.words && listable(term.text))
+              ? Promise.resolve(true)
+              : matchedWords(list[0]).then(
+                  function (heads) {
+                    return verdict(term.text, heads);
+                  },
+                  function () {
+                    return true; // cannot tell: keep Pagefind's answer
+                  }
+                );
+          return check.then(function (known) {
+            if (known === false) return { hits: [], known: false };
+            // positions by hash at once; only a hash two parts share waits for its page
+            var pending = [];
+            var hits = list.map(function (hit, n) {
+              var i = pf.byHash.get(hit.id);
+              if (i === -1) {
+                pending.push(
+                  own.resultIndex(pf, hit).then(function (j) {
+                    hits[n].i = j;
+                  })
+                );
+              }
+              return { i: i === -1 ? undefined : i, s: hit.score || 0 };
+            });
+            return Promise.all(pending).then(function () {
+              return { known: known, hits: hits };
+            });
+          });
+        });
+      },
+      members: own.members,
+      // every indexed word, fetched only when a word finds nothing (for "Did you mean")
+      words: function () {
+        if (!words) {
+          words = fetch(own.wordsUrl)
+            .then(function (resp) {
+              if (!resp.ok) throw new Error("no word list");
+              return resp.json();
+            })
+            .then(function (json) {
+              return String(json.w || "").split(" ").filter(Boolean);
+            });
+          words.catch(function () {
+            words = null; // try again next time
+          });
+        }
+        return words;
+      },
+    };
+  }
+
   /* A backend without Pagefind: each text (one per activity) is searched for the term,
    * a word by its stem as a prefix of a word, a phrase as it is. */
   function textBackend(texts, members) {
@@ -452,6 +519,7 @@
     rank: rank,
     run: run,
     textBackend: textBackend,
+    pagefindBackend: pagefindBackend,
     later: later,
   };
 })(window);
