@@ -214,23 +214,21 @@
    * best result scores 1) and a bonus per category or audience they are in.
    * `found`: per term, its hits; `expansions`: [{covers: [term numbers], members: [positions]}]. */
   function rank(found, expansions) {
-    var count = new Map();
-    var score = new Map();
-    var terms = new Map(); // position -> {term number: true}
-    function hit(i, term, s) {
-      var seen = terms.get(i);
-      if (!seen) {
-        seen = {};
-        terms.set(i, seen);
-        count.set(i, 0);
-        score.set(i, 0);
-      }
-      if (!seen[term]) {
-        seen[term] = true;
-        count.set(i, count.get(i) + 1);
-      }
-      score.set(i, score.get(i) + s);
-    }
+    // typed arrays by position: thousands of results without a Map or an object each
+    var size = 0;
+    found.forEach(function (result) {
+      ((result && result.hits) || []).forEach(function (h) {
+        if (h.i !== undefined && h.i !== null && h.i >= size) size = h.i + 1;
+      });
+    });
+    expansions.forEach(function (e) {
+      (e.members || []).forEach(function (i) {
+        if (i >= size) size = i + 1;
+      });
+    });
+    var terms = new Uint32Array(size); // bit t: term t matched (MAX_TERMS < 32)
+    var named = new Uint32Array(size); // bit t: the bonus for term t counted
+    var score = new Float64Array(size);
     found.forEach(function (result, term) {
       var hits = (result && result.hits) || [];
       var top = 0;
@@ -238,22 +236,30 @@
         if (h.s > top) top = h.s;
       });
       hits.forEach(function (h) {
-        if (h.i !== undefined && h.i !== null) hit(h.i, term, top > 0 ? h.s / top : 1);
+        if (h.i === undefined || h.i === null) return;
+        terms[h.i] |= 1 << term;
+        score[h.i] += top > 0 ? h.s / top : 1;
       });
     });
-    var named = {}; // "position term": the bonus counts once per term
     expansions.forEach(function (e) {
       (e.members || []).forEach(function (i) {
         e.covers.forEach(function (term) {
-          var key = i + " " + term;
-          hit(i, term, named[key] ? 0 : GROUP_BONUS);
-          named[key] = true;
+          var bit = 1 << term;
+          terms[i] |= bit;
+          if (!(named[i] & bit)) score[i] += GROUP_BONUS;
+          named[i] |= bit;
         });
       });
     });
-    var order = Array.from(terms.keys());
+    var order = [];
+    var count = new Uint8Array(size);
+    for (var i = 0; i < size; i++) {
+      if (!terms[i]) continue;
+      for (var bits = terms[i]; bits; bits &= bits - 1) count[i]++;
+      order.push(i);
+    }
     order.sort(function (a, b) {
-      return count.get(b) - count.get(a) || score.get(b) - score.get(a) || a - b;
+      return count[b] - count[a] || score[b] - score[a] || a - b;
     });
     return order;
   }
