@@ -19,7 +19,7 @@ from build_tools.entries.validate import validate_entries
 from build_tools.outputs import Output
 from build_tools.review import freshness
 from build_tools.settings import Settings
-from build_tools.site import coverage, finder, mapping, offline, pages, provider_docs
+from build_tools.site import coverage, finder, mapping, offline, pages, provider_docs, search
 from build_tools.site.search import SearchJob, index_site, start_index
 
 # Reported but not failing a strict build: a stale listing carries a notice on its page, one
@@ -36,6 +36,8 @@ class SiteBuild:
     outputs: list[Output] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     search: SearchJob | None = None  # the search index, being built in the background
+    # activity id -> its categories' and audiences' names and descriptions, for the index
+    topics: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -69,6 +71,7 @@ STEPS = (
     ("provider docs", provider_docs),
     ("coverage", coverage),
     ("offline", offline),
+    ("search data", search),
 )
 
 
@@ -101,6 +104,7 @@ def build(settings: Settings, paths: list[Path] | None = None) -> SiteBuild:
         wanted = everything if getattr(step, "ALL_ENTRIES", False) else published
         result.outputs.extend(step.generate(wanted, settings, coords))
         timings[phase] = time.perf_counter() - clock
+    result.topics = search.entry_topics(published, settings)
     return result
 
 
@@ -109,7 +113,7 @@ def start_search(result: SiteBuild, site_dir: Path) -> None:
     the spare core while MkDocs renders the site (see search.py); `post_build` waits for it."""
     clock = time.perf_counter()
     abort(result)
-    result.search = start_index(result.outputs, site_dir)
+    result.search = start_index(result.outputs, site_dir, topics=result.topics)
     result.timings["search start"] = time.perf_counter() - clock
 
 

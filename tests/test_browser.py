@@ -145,10 +145,11 @@ def test_a_word_on_no_page_finds_nothing_not_its_first_letter(
     new_page.wait_for_selector('#cm-count[data-q="walking"]')
     walking = shown_ids(new_page)
     assert "mote-park-health-walk" in walking and count(new_page) == len(walking) >= 3
-    # Both words must be real: one unindexed word empties a two-word query too.
+    # Words count one by one (issue 16): an unindexed word adds nothing, and takes nothing
+    # away from the other word's results.
     new_page.fill("#cm-q", "walking aerobics")
     new_page.wait_for_selector('#cm-count[data-q="walking aerobics"]')
-    assert count(new_page) == 0
+    assert shown_ids(new_page) == walking
 
 
 def test_search_combines_with_filters_and_clears(
@@ -181,8 +182,12 @@ def test_without_the_search_index_words_still_match_names_and_summaries(
         place = e.location.one_line() if e.in_person and e.location else ""
         return " ".join([e.name, e.summary, e.organisation.get("name", ""), place]).lower()
 
+    # "walks" is also a word for physical activity (schema/synonyms.yml): those come too
     want = [e.id for e in published if "walk" in words(e)]
-    assert want and shown_ids(new_page) == want
+    physical = [e.id for e in published if "physical-activity" in e.categories]
+    shown = shown_ids(new_page)
+    assert want and set(want) <= set(shown) <= set(want) | set(physical)
+    assert "Also showing results for physical activity." in new_page.text_content("#cm-count")
 
 
 def test_if_the_data_does_not_load_the_plain_list_comes_back(

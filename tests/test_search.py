@@ -420,3 +420,111 @@ def test_the_build_starts_the_index_early_and_aborts_it_cleanly(
     assert not leftovers(tmp_path / "site")
     site_build.abort(result)  # nothing left to stop
     site_build.abort(None)
+
+
+# --- what each activity is about, the browser's search data and the word list ------------
+
+
+def settings():
+    from build_tools.settings import from_options
+
+    return from_options({}, Path(__file__).resolve().parent.parent, site_name="Test Map")
+
+
+def test_the_search_data_lists_every_category_and_audience_with_its_words() -> None:
+    s = settings()
+    vocab, synonyms = s.vocabulary(), s.synonyms()
+    [out] = search.generate([], s, {})
+    assert out.path == search.SEARCH_DATA == "assets/data/search.json"
+    groups = json.loads(out.content)["groups"]
+    assert [(g["k"], g["id"]) for g in groups] == [("c", c) for c in vocab.categories] + [
+        ("u", a) for a in vocab.audiences
+    ]
+    by_id = {(g["k"], g["id"]): g for g in groups}
+    befriending = by_id[("c", "social-and-befriending")]
+    assert befriending["n"] == vocab.categories["social-and-befriending"].name
+    assert befriending["d"] == vocab.categories["social-and-befriending"].description
+    assert befriending["w"] == list(synonyms["categories"]["social-and-befriending"])
+    assert "isolation" in befriending["w"]
+    assert all(
+        "w" not in g for g in groups if g["id"] not in synonyms["audiences"] and g["k"] == "u"
+    )
+
+
+def test_topic_text_is_escaped_and_follows_the_entry() -> None:
+    texts = search._topic_texts(
+        [
+            {"k": "c", "id": "walks", "n": "Walks & <rambles>", "d": "Gentle exercise."},
+            {"k": "u", "id": "older", "n": "Older people"},
+        ]
+    )
+    html = search.topics_html(["walks", "unknown"], ["older"], texts)
+    assert html == ("<p>Walks &amp; &lt;rambles&gt;</p><p>Gentle exercise.</p><p>Older people</p>")
+    doc = search._document("<div data-pagefind-body>x</div>", html)
+    assert (
+        f'<div data-pagefind-body data-pagefind-weight="{search.TOPIC_WEIGHT}">{html}</div>' in doc
+    )
+    assert search._document("<p>x</p>").count("data-pagefind-weight") == 0
+
+
+TOPIC_GROUPS = [
+    {"k": "c", "id": "physical", "n": "Physical activity", "d": "Exercise and keep fit."},
+    {"k": "u", "id": "older", "n": "Older people"},
+]
+
+
+def test_topics_are_indexed_below_the_page_and_only_in_pagefinds_copy(tmp_path: Path) -> None:
+    """From the bodies (the build's way) and from a written site (its data file and search
+    data): the same topic text, in the fragment's content, and the public page unchanged."""
+    texts = search._topic_texts(TOPIC_GROUPS)
+    topics = {"river-walk": search.topics_html(["physical"], ["older"], texts)}
+    site = tmp_path / "built"
+    job = search.start_index(outputs(["river-walk", "lunch-club"]), site, topics=topics)
+    write_data(site, ["lunch-club", "river-walk"])
+    search.index_site(site, job)
+    by_url = {f["url"]: f["content"] for f in fragments(site / "pagefind").values()}
+    assert "Exercise and keep fit." in by_url["/activities/river-walk/"]
+    assert "Older people" in by_url["/activities/river-walk/"]
+    assert "Exercise" not in by_url["/activities/lunch-club/"]
+
+    written = small_site(tmp_path / "written")
+    page = (written / "activities/river-walk/index.html").read_text()
+    data = {
+        "vocab": {"category": [["physical", "Physical activity"]], "audience": [["older", "x"]]},
+        "items": [{"i": "lunch-club"}, {"i": "river-walk", "c": [0], "u": [0]}],
+    }
+    write(written / search.DATA_FILE, json.dumps(data))
+    write(written / search.SEARCH_DATA, json.dumps({"groups": TOPIC_GROUPS}))
+    assert search.site_topics(written) == {"lunch-club": "", **topics}
+    search.build_index(written)
+    by_url = {f["url"]: f["content"] for f in fragments(written / "pagefind").values()}
+    assert "Exercise and keep fit." in by_url["/activities/river-walk/"]
+    assert (written / "activities/river-walk/index.html").read_text() == page
+
+
+def test_the_word_list_has_the_indexed_words_most_frequent_first(
+    indexed: tuple[Path, search.IndexResult],
+) -> None:
+    site, _ = indexed
+    words = json.loads((site / "pagefind" / search.WORDS_FILE).read_text())["w"].split(" ")
+    assert len(words) == len(set(words))
+    for word in ("kingfishers", "towpath", "gentle", "lunch", "quiz", "friday"):
+        assert word in words, word
+    # words of both pages come before words of one
+    assert words.index("free") < words.index("kingfishers")
+    assert "hot" in words  # short words too: the finder asks Pagefind only for listed words
+    # not indexed, so not listed: labels, contact details, the site's header; single letters
+    for absent in ("cost", "hello", "example", "navigation", "zebra", "a"):
+        assert absent not in words, absent
+    # a list this small travels in the id map the first search fetches anyway
+    assert id_map(site)["w"] == " ".join(words)
+
+
+def test_a_large_word_list_stays_out_of_the_id_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "WORDS_IN_ID_MAP", 10)
+    site = small_site(tmp_path)
+    search.build_index(site)
+    assert "w" not in id_map(site)
+    assert "kingfishers" in json.loads((site / "pagefind" / search.WORDS_FILE).read_text())["w"]

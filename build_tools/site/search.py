@@ -27,6 +27,16 @@ How it fits 10,000 activities on a 2-core machine (issue 5):
   contact details (phone numbers, e-mail and web addresses: half the distinct words, and no
   use for finding an activity).
 
+- **What each activity is about, at a lower weight.** The minimal copy of each page also carries
+  the names and descriptions of its categories and audiences (`topics_html`, in an element of
+  its own with `data-pagefind-weight`), so `exercise` finds the physical activities and
+  `isolation` the befriending ones, ranked below pages that say the word in their name or
+  summary. Only Pagefind's copy has them: the public page stays as it is.
+- **For the browser's query logic** (`assets/js/search.js`): `assets/data/search.json`
+  (`generate`, a build step) lists the categories and audiences with the words people use for
+  them (`schema/synonyms.yml`), and `pagefind/community-map-words.json` every indexed word,
+  most frequent first, which the finder loads only to correct a word that finds nothing.
+
 Only activity pages are indexed. The finder filters its own data file, so it needs activity
 ids, not Pagefind's page hashes: `community-map-ids.json` (written beside the index) lists,
 for each record of `assets/data/activities.json` in order, the hash Pagefind gave its page (a
@@ -39,6 +49,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import json
 import logging
 import os
@@ -50,18 +61,37 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import weakref
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from build_tools.outputs import Output
+
+if TYPE_CHECKING:
+    from build_tools.entries.model import Entry
+    from build_tools.settings import Settings
 
 log = logging.getLogger("mkdocs.plugins.community-map.search")
 
 BUNDLE = "pagefind"
 LANGUAGE = "en"
 IDS_FILE = "community-map-ids.json"
+WORDS_FILE = "community-map-words.json"
+SEARCH_DATA = "assets/data/search.json"
+# Categories' and audiences' names and descriptions count for less than a page's own words (1
+# for a paragraph, up to 7 for its name); Pagefind allows 0 to 10.
+TOPIC_WEIGHT = 0.5
+# The word list: indexed words of letters only. The finder corrects a query word of five or
+# more letters to one of them, and, with the whole list at hand, asks Pagefind only for words it
+# has. Up to this size (gzipped) the list goes in the id map the first search fetches anyway
+# (at 10,000 synthetic activities it is about 3 KB); a larger one is fetched only when a word
+# finds nothing.
+_LISTED = re.compile(r"[a-z]{2,30}")
+WORDS_IN_ID_MAP = 40_000
 DATA_FILE = Path("assets/data/activities.json")
 ACTIVITY_GLOB = "activities/*/index.html"
 # Pagefind needs about 150 KB a page: 2,500 pages keep one run near 400 MB, beside the ~700 MB
@@ -136,11 +166,96 @@ def _command(site_dir: Path, output: Path) -> list[str]:
     ]
 
 
-def _document(body: str) -> str:
-    """A minimal page around an activity page's body: all Pagefind reads of it."""
-    return (
-        f'<!doctype html><html lang="{LANGUAGE}"><meta charset="utf-8"><body>{body}</body></html>'
+def _document(body: str, topics: str = "") -> str:
+    """A minimal page around an activity page's body (and its topics): all Pagefind reads."""
+    extra = (
+        f'<div data-pagefind-body data-pagefind-weight="{TOPIC_WEIGHT}">{topics}</div>'
+        if topics
+        else ""
     )
+    return (
+        f'<!doctype html><html lang="{LANGUAGE}"><meta charset="utf-8"><body>{body}{extra}'
+        "</body></html>"
+    )
+
+
+# --- what each activity is about, and the browser's search data ----------------------------
+
+
+def search_data(settings: Settings) -> dict[str, Any]:
+    """`assets/data/search.json`: each category and audience (`k` "c" or "u", its id, name `n`,
+    description `d`) with the words people use for it (`w`, from schema/synonyms.yml)."""
+    vocab = settings.vocabulary()
+    synonyms = settings.synonyms()
+    groups = []
+    for kind, key, terms in (
+        ("c", "categories", vocab.categories),
+        ("u", "audiences", vocab.audiences),
+    ):
+        for term in terms.values():
+            group: dict[str, Any] = {"k": kind, "id": term.id, "n": term.name}
+            if term.description:
+                group["d"] = term.description
+            words = synonyms.get(key, {}).get(term.id, ())
+            if words:
+                group["w"] = list(words)
+            groups.append(group)
+    return {"groups": groups}
+
+
+def generate(
+    published: list[Entry], settings: Settings, coords: dict[str, tuple[float, float]]
+) -> list[Output]:
+    """The build step: the search data file the finder's query logic reads."""
+    data = json.dumps(search_data(settings), ensure_ascii=False, separators=(",", ":"))
+    return [Output(path=SEARCH_DATA, content=data)]
+
+
+def _topic_texts(groups: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    texts = {}
+    for group in groups:
+        name, description = group.get("n", ""), group.get("d", "")
+        text = f"<p>{html.escape(name)}</p>"
+        if description:
+            text += f"<p>{html.escape(description)}</p>"
+        texts[(group["k"], group["id"])] = text
+    return texts
+
+
+def topics_html(
+    categories: Iterable[str], audiences: Iterable[str], texts: dict[tuple[str, str], str]
+) -> str:
+    """The topic text Pagefind's copy of a page carries: its categories' and audiences'
+    names and descriptions."""
+    keys = [("c", c) for c in categories] + [("u", a) for a in audiences]
+    return "".join(texts.get(key, "") for key in keys)
+
+
+def entry_topics(entries: Iterable[Entry], settings: Settings) -> dict[str, str]:
+    """Activity id -> its topic text (see `topics_html`)."""
+    texts = _topic_texts(search_data(settings)["groups"])
+    return {e.id: topics_html(e.categories, e.audiences, texts) for e in entries}
+
+
+def site_topics(site_dir: Path) -> dict[str, str]:
+    """The same, read back from a written site (its data file and search data)."""
+    data_path, search_path = site_dir / DATA_FILE, site_dir / SEARCH_DATA
+    if not data_path.is_file() or not search_path.is_file():
+        return {}
+    data = json.loads(data_path.read_text(encoding="utf-8"))
+    texts = _topic_texts(json.loads(search_path.read_text(encoding="utf-8")).get("groups", []))
+    vocab = data.get("vocab", {})
+    cats = [term[0] for term in vocab.get("category", [])]
+    auds = [term[0] for term in vocab.get("audience", [])]
+    return {
+        item["i"]: topics_html(
+            (cats[n] for n in item.get("c", []) if n < len(cats)),
+            (auds[n] for n in item.get("u", []) if n < len(auds)),
+            texts,
+        )
+        for item in data.get("items", [])
+        if "i" in item
+    }
 
 
 # --- the background process --------------------------------------------------------------
@@ -169,8 +284,9 @@ def _run_pagefind(argv: list[str], what: str, env: dict[str, str] | None = None)
     return int(found.group(1)), output
 
 
-def _fragment_ids(bundle: Path) -> dict[str, str]:
-    """Activity id for each page hash, read from Pagefind's (gzipped JSON) page fragments."""
+def _fragment_ids(bundle: Path, counts: Counter[str] | None = None) -> dict[str, str]:
+    """Activity id for each page hash, read from Pagefind's (gzipped JSON) page fragments;
+    counts the words of each activity's indexed text (a fragment's `content`) into `counts`."""
     found: dict[str, str] = {}
     for path in (bundle / "fragment").glob("*.pf_fragment"):
         try:
@@ -179,22 +295,47 @@ def _fragment_ids(bundle: Path) -> dict[str, str]:
             raise SearchIndexError(f"cannot read Pagefind fragment {path}: {err}") from err
         if not raw.startswith(_FRAGMENT_MAGIC):
             raise SearchIndexError(f"unexpected Pagefind fragment format in {path}")
-        url = json.loads(raw[len(_FRAGMENT_MAGIC) :]).get("url", "")
-        match = _ACTIVITY_URL.search(url)
+        fragment = json.loads(raw[len(_FRAGMENT_MAGIC) :])
+        match = _ACTIVITY_URL.search(fragment.get("url", ""))
         if match:
             found[path.name.removesuffix(".pf_fragment")] = match.group(1)
+            if counts is not None:
+                _count_words(counts, str(fragment.get("content", "")))
     return found
 
 
-def _write_documents(docs: Path, pages: list[tuple[str, str]]) -> None:
-    for ident, body in pages:
+def _write_documents(docs: Path, pages: list[tuple[str, str, str]]) -> None:
+    for ident, body, topics in pages:
         folder = docs / "activities" / ident
         folder.mkdir(parents=True)
-        (folder / "index.html").write_text(_document(body), encoding="utf-8")
+        (folder / "index.html").write_text(_document(body, topics), encoding="utf-8")
 
 
-def _words(html: str) -> set[str]:
-    return set(_WORD.findall(_TAG.sub(" ", html).lower()))
+def _text(markup: str) -> str:
+    return html.unescape(_TAG.sub(" ", markup))
+
+
+def _words(markup: str) -> set[str]:
+    return set(_WORD.findall(_text(markup).lower()))
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents, as the finder compares words ("Café" is "cafe")."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _count_words(counts: Counter[str], text: str) -> None:
+    counts.update(_LISTED.findall(_plain(text).replace("'", "").replace("\u2019", "")))
+
+
+def _write_word_list(bundle: Path, counts: Counter[str]) -> None:
+    """Every indexed word worth correcting towards, most frequent first, one string: the
+    finder's "did you mean" reads it only when a query word finds nothing."""
+    words = sorted(counts, key=lambda w: (-counts[w], w))
+    (bundle / WORDS_FILE).write_text(
+        json.dumps({"w": " ".join(words)}, separators=(",", ":")), encoding="utf-8"
+    )
 
 
 def _write_vocabulary(docs: Path, words: set[str]) -> None:
@@ -227,6 +368,7 @@ def run_job(job_file: Path) -> int:
     done = []
     try:
         words: set[str] = set()
+        counts: Counter[str] = Counter()
         for part in parts:
             docs = Path(part["docs"])
             if part.get("pages"):
@@ -234,8 +376,8 @@ def run_job(job_file: Path) -> int:
                 pages = pickle.loads(pages_file.read_bytes())
                 _write_documents(docs, pages)
                 pages_file.unlink()
-                for _, body in pages if several else ():
-                    words |= _words(body)
+                for _, body, topics in pages if several else ():
+                    words |= _words(body + topics)
                 del pages
             elif several:
                 for path in docs.glob(ACTIVITY_GLOB):
@@ -250,10 +392,11 @@ def run_job(job_file: Path) -> int:
                 _write_vocabulary(docs, words)
             what = f"the activity pages (part {number} of {len(parts)})"
             pages_indexed, output = _run_pagefind(part["argv"], what, part.get("env"))
-            hashes = _fragment_ids(Path(part["out"]))
+            hashes = _fragment_ids(Path(part["out"]), counts)
             shutil.rmtree(docs, ignore_errors=True)
             activities = pages_indexed - 1 if several else pages_indexed
             done.append({"pages": activities, "output": output, "hashes": hashes})
+        _write_word_list(Path(parts[0]["out"]), counts)
     except SearchIndexError as err:
         _write_json(result, {"error": str(err)})
         return 1
@@ -350,8 +493,15 @@ def _split(items: list[_Page], part_pages: int | None) -> list[list[_Page]]:
     return [items[k::count] for k in range(count)]
 
 
-def _start(site_dir: Path, items: list[_Page], part_pages: int | None = None) -> SearchJob:
-    """Start indexing `items`: (activity id, page body) or (activity id, written page)."""
+def _start(
+    site_dir: Path,
+    items: list[_Page],
+    part_pages: int | None = None,
+    topics: dict[str, str] | None = None,
+) -> SearchJob:
+    """Start indexing `items`: (activity id, page body) or (activity id, written page), each
+    with its topic text from `topics` (activity id -> `topics_html`)."""
+    topics = topics or {}
     site_dir.mkdir(parents=True, exist_ok=True)
     for stale in (*site_dir.glob(f"{_FRESH}*"), *site_dir.glob(f"{_OLD}*")):
         _remove(stale)  # left by a build that was killed
@@ -374,13 +524,17 @@ def _start(site_dir: Path, items: list[_Page], part_pages: int | None = None) ->
             }
             if len(groups) > 1:
                 spec["env"] = {CHUNK_SIZE_VARIABLE: str(max(1, CHUNK_SIZE // len(groups)))}
-            bodies = [(ident, page) for ident, page in group if isinstance(page, str)]
+            bodies = [
+                (ident, page, topics.get(ident, ""))
+                for ident, page in group
+                if isinstance(page, str)
+            ]
             if bodies:  # written by the background process, off the build's core
                 spec["pages"] = str(work / f"pages-{number}.pickle")
                 Path(spec["pages"]).write_bytes(pickle.dumps(bodies, pickle.HIGHEST_PROTOCOL))
             for ident, page in group:
                 if isinstance(page, Path):
-                    _link(page, docs / "activities" / ident / "index.html")
+                    _link(page, docs / "activities" / ident / "index.html", topics.get(ident))
             parts.append(spec)
             folders.append(folder)
         job_file = work / "job.json"
@@ -406,8 +560,16 @@ def _worker_command(job_file: Path) -> list[str]:
     return [sys.executable, "-m", "build_tools.site.search", str(job_file)]
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: Path, target: Path, topics: str | None = None) -> None:
+    """Put a written page among the copies to index: linked, or copied with its topics."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if topics:
+        page = source.read_text(encoding="utf-8", errors="replace")
+        extra = f'<div data-pagefind-body data-pagefind-weight="{TOPIC_WEIGHT}">{topics}</div>'
+        end = page.rfind("</body>")
+        page = page[:end] + extra + page[end:] if end != -1 else page + extra
+        target.write_text(page, encoding="utf-8")
+        return
     try:
         os.link(source, target)
     except OSError:
@@ -415,19 +577,22 @@ def _link(source: Path, target: Path) -> None:
 
 
 def start_index(
-    outputs: Iterable[Output], site_dir: Path, part_pages: int | None = None
+    outputs: Iterable[Output],
+    site_dir: Path,
+    part_pages: int | None = None,
+    topics: dict[str, str] | None = None,
 ) -> SearchJob:
     """Start indexing the activity pages among `outputs` (from their bodies) in the background.
 
     Called as soon as the pages are generated; `finish()` the job after MkDocs has written the
-    site (the id map needs the written `activities.json`).
+    site (the id map needs the written `activities.json`). `topics`: see `entry_topics`.
     """
     pages: list[_Page] = []
     for output in outputs:
         match = _SOURCE.fullmatch(output.path)
         if match and output.html is not None:
             pages.append((match.group(1), output.html))
-    return _start(Path(site_dir), pages, part_pages)
+    return _start(Path(site_dir), pages, part_pages, topics)
 
 
 def _write_id_map(site_dir: Path, bundle: Path, by_id: dict[str, str], parts: list[str]) -> int:
@@ -450,6 +615,11 @@ def _write_id_map(site_dir: Path, bundle: Path, by_id: dict[str, str], parts: li
         "h": ",".join(h.removeprefix(prefix) for h in hashes),
         "parts": parts,  # indexes to merge, relative to this folder
     }
+    words_file = bundle / WORDS_FILE
+    if words_file.is_file():
+        words = json.loads(words_file.read_text(encoding="utf-8")).get("w", "")
+        if len(gzip.compress(words.encode("utf-8"))) <= WORDS_IN_ID_MAP:
+            payload["w"] = words  # the word list (see WORDS_IN_ID_MAP)
     # a plain write (the umask's mode): the whole folder is swapped in at once
     (bundle / IDS_FILE).write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
     return sum(1 for h in hashes if h)
@@ -481,7 +651,7 @@ def build_index(site_dir: Path, part_pages: int | None = None) -> IndexResult:
     pages: list[_Page] = [
         (path.parent.name, path) for path in sorted(site_dir.glob(ACTIVITY_GLOB)) if path.is_file()
     ]
-    return _start(site_dir, pages, part_pages).finish()
+    return _start(site_dir, pages, part_pages, site_topics(site_dir)).finish()
 
 
 def index_site(site_dir: Path, job: SearchJob | None = None) -> None:

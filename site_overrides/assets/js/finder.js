@@ -388,6 +388,7 @@
     if (total > drawn) words += ". Showing the first " + number(drawn) + ".";
     if (!total) words = "No activities match. Try removing a filter or searching for a different word.";
     el.count.textContent = words;
+    showSearchNote(total);
     el.count.setAttribute("data-count", String(total));
     el.count.setAttribute("data-shown", String(drawn));
     el.count.setAttribute("data-q", textQuery);
@@ -418,6 +419,7 @@
    * Page hashes are unique within a part; a hash two parts share is resolved by its URL. */
   function loadPagefind() {
     if (pagefindPromise) return pagefindPromise;
+    loadSearch().catch(function () {}); // the query logic comes with the index
     var version = (cfg.data.split("?v=")[1] || "").split("&")[0];
     pagefindPromise = Promise.all([
       import(absolute(cfg.pagefind + "pagefind.js")),
@@ -452,7 +454,9 @@
           );
         })
         .then(function () {
-          return { pagefind: pagefind, byHash: byHash };
+          // the index's words, when the build found the list small enough to send with the map
+          var words = typeof map.w === "string" ? map.w.split(" ").filter(Boolean) : null;
+          return { pagefind: pagefind, byHash: byHash, words: words };
         });
     });
     return pagefindPromise;
@@ -477,46 +481,6 @@
       },
       function () {
         return undefined;
-      }
-    );
-  }
-
-  /* Letters and digits only, lower case, accents removed: "Café" and "cafe" compare equal. */
-  function plainWord(w) {
-    return w.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, " ");
-  }
-
-  /* Pagefind answers a word it has not indexed with the longest prefix it has ("aerobics"
-   * becomes "a", found everywhere; Pagefind issue #793). Accept its results only if, for every
-   * query word, a word it matched in the top result begins with the same few letters (stems
-   * such as "walks" and "walk" still agree). Costs one fragment download, that result's. */
-  function wordsFound(q, hit) {
-    var wanted = q
-      .split(/\s+/)
-      .map(function (w) {
-        return plainWord(w).replace(/ /g, "");
-      })
-      .filter(Boolean);
-    if (!wanted.length) return Promise.resolve(true);
-    return hit.data().then(
-      function (page) {
-        var words = String((page && page.content) || "").split(/[\r\n\s]+/g);
-        var heads = [];
-        ((page && page.locations) || []).forEach(function (at) {
-          var w = words[at] || "";
-          // "home-cooked", "MenCare", "Men’s" are indexed whole and in parts: keep both.
-          var parts = plainWord(w.replace(/([a-z])([A-Z])/g, "$1 $2")).trim();
-          if (parts) heads.push.apply(heads, parts.split(" ").concat(parts.replace(/ /g, "")));
-        });
-        return wanted.every(function (w) {
-          var head = w.slice(0, Math.min(w.length, 4));
-          return heads.some(function (h) {
-            return h.slice(0, head.length) === head;
-          });
-        });
-      },
-      function () {
-        return true; // cannot tell: keep Pagefind's answer
       }
     );
   }
@@ -547,50 +511,153 @@
     return found;
   }
 
+  /* search.js (the query logic) and its data, fetched with the index on the first search. */
+  var searchLib = null;
+
+  function loadSearch() {
+    if (searchLib) return searchLib;
+    searchLib = new Promise(function (resolve, reject) {
+      if (window.CommunityMapSearch) return resolve(window.CommunityMapSearch);
+      var tag = document.createElement("script");
+      tag.src = absolute(cfg.base + "assets/js/search.js");
+      tag.onload = function () {
+        if (window.CommunityMapSearch) resolve(window.CommunityMapSearch);
+        else reject(new Error("no search.js"));
+      };
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    }).then(function (S) {
+      return fetch(absolute(cfg.base + "assets/data/search.json"))
+        .then(function (resp) {
+          return resp.ok ? resp.json() : null;
+        })
+        .catch(function () {
+          return null; // no synonyms: words still search
+        })
+        .then(function (json) {
+          S.setData(json);
+          return S;
+        });
+    });
+    return searchLib;
+  }
+
+  /* The activities of a category or audience ({k: "c" or "u", id}), by position. */
+  var memberCache = {};
+
+  function members(group) {
+    var key = group.k + ":" + group.id;
+    if (memberCache[key]) return memberCache[key];
+    var n = index[group.k === "c" ? "category" : "audience"];
+    var at = n ? n[group.id] : undefined;
+    var field = group.k === "c" ? "c" : "u";
+    var found = [];
+    if (at !== undefined) {
+      for (var i = 0; i < items.length; i++) {
+        if (items[i][field] && items[i][field].indexOf(at) !== -1) found.push(i);
+      }
+    }
+    memberCache[key] = found;
+    return found;
+  }
+
+  /* Without Pagefind: each activity's name, summary, organisation, place, areas and the names
+   * and descriptions of its categories and audiences. */
+  function textBackend(S) {
+    var about = {};
+    S.groups().forEach(function (g) {
+      about[g.k + ":" + g.id] = (g.n || "") + " " + (g.d || "");
+    });
+    var vocab = data.vocab || {};
+    var texts = items.map(function (r, i) {
+      var d = Data.detail(i) || {};
+      var topics = (r.c || []).map(function (n) {
+        return about["c:" + ((vocab.category || [])[n] || [])[0]] || "";
+      }).concat((r.u || []).map(function (n) {
+        return about["u:" + ((vocab.audience || [])[n] || [])[0]] || "";
+      }));
+      return [r.n, d.s || "", d.o || "", d.l || "", names("area", r.a), names("category", r.c)].concat(topics).join(" ");
+    });
+    return S.textBackend(texts, members);
+  }
+
+  var searchNote = null; // what search.js said about the current words: {also, corrected}
+
   function search() {
     var seq = ++searchSeq;
     var q = state.q.trim();
     if (!q) {
       textMatch = null;
       textQuery = "";
+      searchNote = null;
       update();
       return;
     }
-    loadPagefind()
-      .then(function (pf) {
-        return pf.pagefind
-          .search(q)
-          .then(function (result) {
-            if (seq !== searchSeq || !result) return null;
-            if (!result.results.length) return [];
-            return wordsFound(q, result.results[0]).then(function (ok) {
-              if (seq !== searchSeq) return null;
-              if (!ok) return []; // only a short stand-in matched: no results
-              return Promise.all(
-                result.results.map(function (hit) {
-                  return resultIndex(pf, hit);
-                })
-              );
-            });
+    function done(answer) {
+      if (seq !== searchSeq) return;
+      var ranks = new Map();
+      answer.order.forEach(function (i) {
+        ranks.set(i, ranks.size);
+      });
+      ranks.ranked = true;
+      textMatch = ranks;
+      textQuery = q;
+      searchNote = answer;
+      update();
+    }
+    loadSearch()
+      .then(function (S) {
+        return loadPagefind()
+          .then(function (pf) {
+            return S.run(q, S.pagefindBackend(pf, {
+              resultIndex: resultIndex,
+              members: members,
+              wordsUrl: absolute(cfg.pagefind + "community-map-words.json"),
+            }));
           })
-          .then(function (found) {
-            if (seq !== searchSeq || !found) return;
-            var ranks = new Map();
-            found.forEach(function (i) {
-              if (i !== undefined && !ranks.has(i)) ranks.set(i, ranks.size);
-            });
-            ranks.ranked = true;
-            textMatch = ranks;
-            textQuery = q;
-            update();
-          });
+          .catch(function () {
+            return S.run(q, textBackend(S)); // no index: the same logic over the plain text
+          })
+          .then(S.later) // paint in a task of its own, not after Pagefind's
+          .then(done);
       })
       .catch(function () {
         if (seq !== searchSeq) return;
-        textMatch = simpleMatch(q);
+        textMatch = simpleMatch(q); // no search.js either: every word, in plain text
         textQuery = q;
+        searchNote = null;
         update();
       });
+  }
+
+  /* "Also showing results for befriending." and "Did you mean dementia?" in the status. */
+  function showSearchNote(total) {
+    var note = textMatch && searchNote;
+    el.count.removeAttribute("data-also");
+    el.count.removeAttribute("data-corrected");
+    if (!note || !total || !(note.corrected || (note.also && note.also.length))) return;
+    if (!/[.]$/.test(el.count.textContent)) el.count.appendChild(document.createTextNode("."));
+    if (note.corrected) {
+      el.count.setAttribute("data-corrected", note.corrected);
+      el.count.appendChild(document.createTextNode(" Did you mean "));
+      var fix = text("button", "cm-link-button", note.corrected);
+      fix.type = "button";
+      fix.addEventListener("click", function () {
+        el.q.value = note.corrected;
+        state.q = note.corrected;
+        el.q.focus();
+        search();
+      });
+      el.count.appendChild(fix);
+      el.count.appendChild(document.createTextNode("?"));
+    }
+    if (note.also && note.also.length) {
+      var list = note.also.length > 1
+        ? note.also.slice(0, -1).join(", ") + " and " + note.also[note.also.length - 1]
+        : note.also[0];
+      el.count.setAttribute("data-also", note.also.join("|"));
+      el.count.appendChild(document.createTextNode(" Also showing results for " + list + "."));
+    }
   }
 
   var searchTimer = null;
@@ -804,6 +871,7 @@
       state = emptyState();
       textMatch = null;
       textQuery = "";
+      searchNote = null;
       searchSeq++;
       lookupSeq++;
       clearOrigin();
