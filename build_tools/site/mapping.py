@@ -24,6 +24,7 @@ to the finder, which stays the accessible equivalent of the map.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections import Counter
@@ -31,9 +32,7 @@ from collections.abc import Iterable
 
 import folium
 from branca.element import Element, Figure, MacroElement
-from folium.plugins import FastMarkerCluster, MarkerCluster
 from folium.template import Template
-from folium.utilities import JsCode
 from markupsafe import Markup
 
 from build_tools import text
@@ -42,19 +41,19 @@ from build_tools.entries.model import Entry
 from build_tools.outputs import Output, rel
 from build_tools.settings import Settings, Term
 from build_tools.site import pages
-from build_tools.site.vendor import LEAFLET, MARKERCLUSTER
+from build_tools.site.vendor import LEAFLET, SUPERCLUSTER
 
 PAGE = "map.md"
 FRAME = "assets/map/frame.html"
 PAGE_CSS = "assets/map-page.css"  # also serves the frame (rules under .cm-frame)
 FRAME_JS = "assets/js/map-frame.js"
 PAGE_JS = "assets/js/map-page.js"
+WORKER_JS = "assets/js/map-worker.js"  # the clustering, in a Web Worker (same origin)
 TITLE = "Map of activities"
 AREA_ZOOM = 11  # from this zoom on, "view as a list" narrows to the nearest area
 TOWN_ZOOM = 13
-# Cluster the first time in chunks of 60 ms too: at 10,000 activities this replaces one
-# 350-550 ms task during load by tasks of about 170 ms, with markers on screen as soon.
-CHUNKED_START = True
+CLUSTER_RADIUS = 60  # px: pins closer than this at a zoom are one cluster
+DETAILS_CHUNK = 250  # popups per file: about 20 KB gzipped at 250 words an activity
 FALLBACK_COLOUR = "#37474f"
 FALLBACK_ICON = "map-marker"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
@@ -191,65 +190,67 @@ def _category_indexes(entries: list[Entry], terms: list[Term]) -> list[list[int]
     return [[index[c] for c in e.categories if c in index] or [index["other"]] for e in entries]
 
 
-def _rows(
+def _points(
     entries: list[Entry], terms: list[Term], coords: dict[str, tuple[float, float]]
 ) -> list[list[object]]:
-    """Per activity: [id, name, summary, [when...], [category indexes], paused, lat, lon]."""
+    """Per activity, what the worker clusters and a pin shows:
+    [id, name, [category indexes], paused, lat, lon]."""
     out: list[list[object]] = []
     for e, cats in zip(entries, _category_indexes(entries, terms), strict=True):
         lat, lon = coords[e.id]
-        paused = 1 if e.status == "paused" else 0
         out.append(
-            [
-                e.id,
-                e.name,
-                e.summary,
-                schedule.describe(e),
-                cats,
-                paused,
-                round(lat, 5),
-                round(lon, 5),
-            ]
+            [e.id, e.name, cats, 1 if e.status == "paused" else 0, round(lat, 5), round(lon, 5)]
         )
     return out
 
 
-class _FastMarkerCluster(FastMarkerCluster):
-    """Folium's FastMarkerCluster, taking its `[lat, lon, index]` rows from the page's JSON
-    block (`CommunityMap.rows()`) instead of a literal in the script. The inline script is
-    then the same for any data - nothing provider-made is ever JavaScript source - and the
-    browser reads 10,000 rows with JSON.parse, faster than parsing them as code."""
+def _details(entries: list[Entry]) -> list[list[object]]:
+    """Per activity, what only its popup shows: [id, summary, [when...]]."""
+    return [[e.id, e.summary, schedule.describe(e)] for e in entries]
+
+
+def _data_folder(frame: str) -> str:
+    """Where a frame's popup chunks go: `assets/map/frame-details/` beside `frame.html`."""
+    return posixpath.splitext(frame)[0] + "-details"
+
+
+def _chunks(details: list[list[object]], frame: str) -> list[tuple[str, str]]:
+    """(path, JSON) of each chunk of `DETAILS_CHUNK` popups, in activity order."""
+    folder = _data_folder(frame)
+    return [
+        (f"{folder}/{n}.json", _json(details[start : start + DETAILS_CHUNK]))
+        for n, start in enumerate(range(0, len(details), DETAILS_CHUNK))
+    ]
+
+
+class _ActivityClusters(MacroElement):
+    """The activity layer: an empty Leaflet layer that `map-frame.js` fills, view by view,
+    with the clusters and pins its Web Worker computes (supercluster). The script is the
+    same whatever the data: the rows are in the frame's JSON block, never JavaScript."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = (function(){
-                {{ this.callback }}
-
-                var data = CommunityMap.rows();
-                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-                {%- if this.icon_create_function is not none %}
-                cluster.options.iconCreateFunction =
-                    {{ this.icon_create_function.strip() }};
-                {%- endif %}
-
-                for (var i = 0; i < data.length; i++) {
-                    var row = data[i];
-                    var marker = callback(row);
-                    marker.addTo(cluster);
-                }
-
-                cluster.addTo({{ this._parent.get_name() }});
-                return cluster;
-            })();
+        var {{ this.get_name() }} = CommunityMap.clusters({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ActivityClusters"
+        self._id = "cm"
+
 
 def _config(
-    entries: list[Entry], terms: list[Term], settings: Settings, rows: list[list[object]]
+    entries: list[Entry],
+    terms: list[Term],
+    settings: Settings,
+    frame: str,
+    chunks: list[tuple[str, str]],
 ) -> dict[str, object]:
     vocab = settings.vocabulary()
+    version = hashlib.sha256("".join(body for _, body in chunks).encode()).hexdigest()[:10]
+    details = posixpath.relpath(_data_folder(frame), posixpath.dirname(frame))
     config: dict[str, object] = {
         "categories": [
             {"id": t.id, "name": t.name, "colour": _colour(t), "svg": _svg(t)} for t in terms
@@ -268,7 +269,15 @@ def _config(
         "link": _from_frame("activities/"),
         "areaZoom": AREA_ZOOM,
         "total": len(entries),
-        "activities": rows,
+        # the Web Worker and the library it loads (relative to the frame)
+        "worker": _from_frame(WORKER_JS),
+        "library": _from_frame(SUPERCLUSTER.url("supercluster.min.js")),
+        "radius": CLUSTER_RADIUS,
+        "clusterMaxZoom": settings.tiles.max_zoom - 1,  # pins of their own at the deepest
+        # popups' text, fetched a chunk at a time (`?v=`: a new build's chunks are new URLs)
+        "details": f"{details}/{{n}}.json?v={version}",
+        "chunks": len(chunks),
+        "chunk": DETAILS_CHUNK,
     }
     return config
 
@@ -277,9 +286,11 @@ def _frame(
     entries: list[Entry],
     settings: Settings,
     terms: list[Term],
-    rows: list[list[object]],
+    points: list[list[object]],
+    chunks: list[tuple[str, str]],
+    frame: str = FRAME,
 ) -> str:
-    """The map document, its rows in a JSON block."""
+    """The map document: its rows in one JSON block, its settings in another."""
     region, tiles = settings.region, settings.tiles
     (south, west), (north, east) = region.bounds
     pad_lat, pad_lon = (north - south) / 2, (east - west) / 2
@@ -289,7 +300,7 @@ def _frame(
     figure.add_child(m)
     m._id = "cm"
     m.options.update(
-        max_zoom=tiles.max_zoom,  # MarkerCluster needs it on the map, not only the tiles
+        max_zoom=tiles.max_zoom,
         min_zoom=max(0, region.zoom - 2),
         max_bounds=[[south - pad_lat, west - pad_lon], [north + pad_lat, east + pad_lon]],
         max_bounds_viscosity=0.8,
@@ -298,14 +309,18 @@ def _frame(
         ("leaflet", _from_frame(LEAFLET.url("leaflet.js"))),
         ("community_map", _from_frame(FRAME_JS)),
     ]
-    m.default_css = [("leaflet_css", _from_frame(LEAFLET.url("leaflet.css")))]
+    m.default_css = [  # ours last, to restyle clusters and Leaflet's controls
+        ("leaflet_css", _from_frame(LEAFLET.url("leaflet.css"))),
+        ("community_map_css", _from_frame(PAGE_CSS)),
+    ]
 
     m.cm_title = text.escape(TITLE)
     figure.html.add_child(
         _Raw(
             f'<script type="application/json" id="cm-map-config">'
-            f"{_json(_config(entries, terms, settings, rows))}"
+            f"{_json(_config(entries, terms, settings, frame, chunks))}"
             "</script>\n"
+            f'<script type="application/json" id="cm-map-points">{_json(points)}</script>\n'
             '<noscript><p class="cm-noscript">The map needs JavaScript. The '
             f'<a href="{_from_frame("find/")}" target="_top">list of activities</a> '
             "works without it.</p></noscript>"
@@ -324,34 +339,9 @@ def _frame(
     )
     tile_layer._id = "cm"
     m.add_child(tile_layer)
-
-    cluster_options = {
-        "show_coverage_on_hover": False,
-        "spiderfy_distance_multiplier": 1.6,
-        "chunked_loading": CHUNKED_START,
-        "chunk_interval": 60,
-        "chunk_delay": 10,
-        "chunk_progress": JsCode("CommunityMap.chunkProgress"),
-    }
-    cluster: MarkerCluster = _FastMarkerCluster(
-        data=[],  # the rows come from the JSON block: see _FastMarkerCluster
-        callback="CommunityMap.marker",
-        icon_create_function="CommunityMap.clusterIcon",
-        name="Activities",
-        control=False,
-        **cluster_options,
-    )
-    start = f"CommunityMap.start({m.get_name()}, {{cluster}});"
-    cluster._id = "cm"
-    cluster.default_js = [
-        ("markerclusterjs", _from_frame(MARKERCLUSTER.url("leaflet.markercluster.js")))
-    ]
-    cluster.default_css = [  # ours last, to restyle clusters and Leaflet's controls
-        ("markerclustercss", _from_frame(MARKERCLUSTER.url("MarkerCluster.css"))),
-        ("community_map_css", _from_frame(PAGE_CSS)),
-    ]
-    m.add_child(cluster)
-    m.add_child(_Call(start.format(cluster=cluster.get_name()), "start"))
+    layer = _ActivityClusters()
+    m.add_child(layer)
+    m.add_child(_Call(f"CommunityMap.start({m.get_name()}, {layer.get_name()});", "start"))
     return figure.render()
 
 
@@ -447,13 +437,14 @@ def generate(
     published: list[Entry],
     settings: Settings,
     coords: dict[str, tuple[float, float]],
+    frame: str = FRAME,
 ) -> list[Output]:
-    """The map page and the map document it shows."""
+    """The map page, the map document it shows (`frame`) and the document's popup chunks."""
     entries = on_map(published, coords)
     terms = _categories(entries, settings)
-    rows = _rows(entries, terms, coords)
+    chunks = _chunks(_details(entries), frame)
     page = page_html(entries, settings, terms)
-    frame_html = _frame(entries, settings, terms, rows)
+    frame_html = _frame(entries, settings, terms, _points(entries, terms, coords), chunks, frame)
     description = f"A map of the activities that meet in person across {settings.region.name}."
     return [
         Output(
@@ -461,5 +452,6 @@ def generate(
             content=pages.page_source(TITLE, description, hide=["toc"]),
             html=page,
         ),
-        Output(path=FRAME, content=frame_html),
+        Output(path=frame, content=frame_html),
+        *(Output(path=path, content=body) for path, body in chunks),
     ]
