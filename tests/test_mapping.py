@@ -86,30 +86,31 @@ class Parsed(HTMLParser):
             self.scripts[-1] = (attrs, text + data)
 
 
-def _block(frame_html: str, name: str) -> object:
+def _config(frame_html: str) -> dict:
     parsed = Parsed(frame_html)
-    texts = [t for a, t in parsed.scripts if a.get("id") == name]
+    texts = [t for a, t in parsed.scripts if a.get("id") == "cm-map-config"]
     assert len(texts) == 1
     return json.loads(texts[0])
 
 
-def _config(frame_html: str) -> dict:
-    return _block(frame_html, "cm-map-config")  # type: ignore[return-value]
+def _file(outputs: dict[str, Output], frame: str, url: str) -> object:
+    """The JSON file a frame's configuration names (relative to the frame, `?v=` ignored)."""
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(frame), url.split("?")[0]))
+    return json.loads(str(outputs[path].content))
 
 
-def _points(frame_html: str) -> list:
+def _points(outputs: dict[str, Output], frame: str = mapping.FRAME) -> list:
     """The rows the worker clusters: [id, name, [categories], paused, lat, lon]."""
-    return _block(frame_html, "cm-map-points")  # type: ignore[return-value]
+    return _file(outputs, frame, _config(str(outputs[frame].content))["data"])  # type: ignore[return-value]
 
 
 def _details(outputs: dict[str, Output], frame: str = mapping.FRAME) -> list:
     """Every popup's [id, summary, [when]], from the frame's chunks in order."""
     config = _config(str(outputs[frame].content))
-    folder = posixpath.join(posixpath.dirname(frame), config["details"].split("{n}")[0])
     out = []
     for n in range(config["chunks"]):
-        chunk = json.loads(str(outputs[posixpath.normpath(f"{folder}{n}.json")].content))
-        assert 0 < len(chunk) <= config["chunk"]
+        chunk = _file(outputs, frame, config["details"].replace("{n}", str(n)))
+        assert isinstance(chunk, list) and 0 < len(chunk) <= config["chunk"]
         out += chunk
     return out
 
@@ -120,7 +121,7 @@ def test_the_map_shows_exactly_the_published_in_person_activities_with_a_positio
     outputs = _outputs(fixture_entries, settings)
     frame = outputs[mapping.FRAME].content
     assert isinstance(frame, str)
-    rows = _points(frame)
+    rows = _points(outputs)
     ids = [row[0] for row in rows]
     assert sorted(ids) == ["map-paused-garden", "map-payload-cafe", "map-payload-singers"]
     for absent in ("map-closed-club", "map-online-only", "map-no-position"):
@@ -140,6 +141,7 @@ def test_the_map_shows_exactly_the_published_in_person_activities_with_a_positio
         "First Saturday of the month, 10:00 to 12:00"
     ]
     assert details[0][1] and details[0][1] not in frame
+    assert rows[0][1] not in frame  # nor the names: the frame carries no data at all
     config = _config(frame)
     assert config["worker"] == "../js/map-worker.js"
     assert config["library"] == "../vendor/supercluster-9.1.0/supercluster.min.js"
@@ -231,12 +233,12 @@ def test_provider_text_never_reaches_html_or_script_unescaped(settings: Settings
         "../vendor/leaflet-1.9.3/leaflet.js",
         "../js/map-frame.js",
     ]
-    assert len(parsed.scripts) == 5  # 2 files, 2 JSON blocks and Folium's one script
+    assert len(parsed.scripts) == 4  # 2 files, the JSON block and Folium's one script
     for _, attrs in parsed.elements:
         assert not any(k.startswith("on") for k in attrs), attrs
     # ...and the text survives the escaping exactly (Jinja syntax included: Folium renders
     # with Jinja, and `{{ 7*7 }}` must stay text), for the browser to show as text.
-    assert [r[1] for r in _points(frame)] == [f"Club {p}" for p in PAYLOADS]
+    assert [r[1] for r in _points(outputs)] == [f"Club {p}" for p in PAYLOADS]
     details = _details(outputs)
     assert [r[1] for r in details] == [f"Summary {p} end." for p in PAYLOADS]
     assert all(r[2][-1] == f"Note {p}" for r, p in zip(details, PAYLOADS, strict=True))
@@ -253,7 +255,7 @@ def test_the_frame_is_the_same_on_every_build(
 
 def test_an_empty_map_still_builds(settings: Settings) -> None:
     outputs = {o.path: o for o in mapping.generate([], settings, {})}
-    assert _points(str(outputs[mapping.FRAME].content)) == []
+    assert _points(outputs) == []
     assert _config(str(outputs[mapping.FRAME].content))["chunks"] == 0
     assert "0 activities" in str(outputs[mapping.PAGE].html)
 
@@ -279,13 +281,44 @@ def test_the_inline_script_is_the_same_whatever_the_data(
             if "src" not in attrs and attrs.get("type") != "application/json"
         ]
 
-    sample = str(_outputs(fixture_entries, settings)[mapping.FRAME].content)
+    sample_outputs = _outputs(fixture_entries, settings)
+    sample = str(sample_outputs[mapping.FRAME].content)
     entries, coords = payload_entries()
-    payload = str(
-        next(
-            o for o in mapping.generate(entries, settings, coords) if o.path == mapping.FRAME
-        ).content
-    )
+    payload_outputs = {o.path: o for o in mapping.generate(entries, settings, coords)}
+    payload = str(payload_outputs[mapping.FRAME].content)
     assert len(inline(sample)) == 1
     assert inline(sample) == inline(payload)
-    assert _points(sample) != _points(payload)
+    assert _points(sample_outputs) != _points(payload_outputs)
+
+
+def test_popup_text_is_split_into_chunks_in_activity_order(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk holds `DETAILS_CHUNK` popups; the browser finds activity i in chunk
+    i // chunk at i % chunk, and the URL changes with the text (a new build is refetched)."""
+    entries, coords = payload_entries()
+    monkeypatch.setattr(mapping, "DETAILS_CHUNK", 3)
+    outputs = {o.path: o for o in mapping.generate(entries, settings, coords)}
+    config = _config(str(outputs[mapping.FRAME].content))
+    assert config["chunk"] == 3 and config["chunks"] == 3  # 8 payloads: 3 + 3 + 2
+    assert sorted(p for p in outputs if p.endswith(".json")) == [
+        *(f"assets/map/frame-data/details-{n}.json" for n in range(3)),
+        "assets/map/frame-data/points.json",
+    ]
+    ids = [r[0] for r in _points(outputs)]
+    details = _details(outputs)
+    for i, eid in enumerate(ids):
+        assert details[i][0] == eid
+    assert re.fullmatch(r"frame-data/details-\{n\}\.json\?v=[0-9a-f]{10}", config["details"])
+    assert config["data"] == "frame-data/points.json?v=" + config["details"].split("?v=")[1]
+    changed = [
+        *entries[:-1],
+        Entry(
+            id=entries[-1].id,
+            path="x.yml",
+            data={**entries[-1].data, "summary": "Another summary."},
+        ),
+    ]
+    again = {o.path: o for o in mapping.generate(changed, settings, coords)}
+    again_config = _config(str(again[mapping.FRAME].content))
+    assert again_config["details"] != config["details"] and again_config["data"] != config["data"]

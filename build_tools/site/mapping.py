@@ -210,15 +210,18 @@ def _details(entries: list[Entry]) -> list[list[object]]:
 
 
 def _data_folder(frame: str) -> str:
-    """Where a frame's popup chunks go: `assets/map/frame-details/` beside `frame.html`."""
-    return posixpath.splitext(frame)[0] + "-details"
+    """Where a frame's data files go: `assets/map/frame-data/` beside `frame.html`."""
+    return posixpath.splitext(frame)[0] + "-data"
 
 
-def _chunks(details: list[list[object]], frame: str) -> list[tuple[str, str]]:
-    """(path, JSON) of each chunk of `DETAILS_CHUNK` popups, in activity order."""
+def _data_files(
+    points: list[list[object]], details: list[list[object]], frame: str
+) -> list[tuple[str, str]]:
+    """(path, JSON): the points the worker fetches, then each chunk of `DETAILS_CHUNK`
+    popups in activity order (`details-<n>.json`)."""
     folder = _data_folder(frame)
-    return [
-        (f"{folder}/{n}.json", _json(details[start : start + DETAILS_CHUNK]))
+    return [(f"{folder}/points.json", _json(points))] + [
+        (f"{folder}/details-{n}.json", _json(details[start : start + DETAILS_CHUNK]))
         for n, start in enumerate(range(0, len(details), DETAILS_CHUNK))
     ]
 
@@ -246,11 +249,12 @@ def _config(
     terms: list[Term],
     settings: Settings,
     frame: str,
-    chunks: list[tuple[str, str]],
+    files: list[tuple[str, str]],
 ) -> dict[str, object]:
     vocab = settings.vocabulary()
-    version = hashlib.sha256("".join(body for _, body in chunks).encode()).hexdigest()[:10]
-    details = posixpath.relpath(_data_folder(frame), posixpath.dirname(frame))
+    # `?v=`: a new build's data are new URLs, so no cache ever mixes two builds' files
+    version = hashlib.sha256("".join(body for _, body in files).encode()).hexdigest()[:10]
+    folder = posixpath.relpath(_data_folder(frame), posixpath.dirname(frame))
     config: dict[str, object] = {
         "categories": [
             {"id": t.id, "name": t.name, "colour": _colour(t), "svg": _svg(t)} for t in terms
@@ -269,14 +273,15 @@ def _config(
         "link": _from_frame("activities/"),
         "areaZoom": AREA_ZOOM,
         "total": len(entries),
-        # the Web Worker and the library it loads (relative to the frame)
+        # the Web Worker, the library it loads and the points it fetches (from the frame)
         "worker": _from_frame(WORKER_JS),
         "library": _from_frame(SUPERCLUSTER.url("supercluster.min.js")),
+        "data": f"{folder}/points.json?v={version}",
         "radius": CLUSTER_RADIUS,
         "clusterMaxZoom": settings.tiles.max_zoom - 1,  # pins of their own at the deepest
-        # popups' text, fetched a chunk at a time (`?v=`: a new build's chunks are new URLs)
-        "details": f"{details}/{{n}}.json?v={version}",
-        "chunks": len(chunks),
+        # popups' text, fetched a chunk at a time when one of them opens
+        "details": f"{folder}/details-{{n}}.json?v={version}",
+        "chunks": len(files) - 1,
         "chunk": DETAILS_CHUNK,
     }
     return config
@@ -286,11 +291,10 @@ def _frame(
     entries: list[Entry],
     settings: Settings,
     terms: list[Term],
-    points: list[list[object]],
-    chunks: list[tuple[str, str]],
+    files: list[tuple[str, str]],
     frame: str = FRAME,
 ) -> str:
-    """The map document: its rows in one JSON block, its settings in another."""
+    """The map document: Folium's map and script, and the settings in a JSON block."""
     region, tiles = settings.region, settings.tiles
     (south, west), (north, east) = region.bounds
     pad_lat, pad_lon = (north - south) / 2, (east - west) / 2
@@ -318,9 +322,8 @@ def _frame(
     figure.html.add_child(
         _Raw(
             f'<script type="application/json" id="cm-map-config">'
-            f"{_json(_config(entries, terms, settings, frame, chunks))}"
+            f"{_json(_config(entries, terms, settings, frame, files))}"
             "</script>\n"
-            f'<script type="application/json" id="cm-map-points">{_json(points)}</script>\n'
             '<noscript><p class="cm-noscript">The map needs JavaScript. The '
             f'<a href="{_from_frame("find/")}" target="_top">list of activities</a> '
             "works without it.</p></noscript>"
@@ -439,12 +442,12 @@ def generate(
     coords: dict[str, tuple[float, float]],
     frame: str = FRAME,
 ) -> list[Output]:
-    """The map page, the map document it shows (`frame`) and the document's popup chunks."""
+    """The map page, the map document it shows (`frame`) and the document's data files."""
     entries = on_map(published, coords)
     terms = _categories(entries, settings)
-    chunks = _chunks(_details(entries), frame)
+    files = _data_files(_points(entries, terms, coords), _details(entries), frame)
     page = page_html(entries, settings, terms)
-    frame_html = _frame(entries, settings, terms, _points(entries, terms, coords), chunks, frame)
+    frame_html = _frame(entries, settings, terms, files, frame)
     description = f"A map of the activities that meet in person across {settings.region.name}."
     return [
         Output(
@@ -453,5 +456,5 @@ def generate(
             html=page,
         ),
         Output(path=frame, content=frame_html),
-        *(Output(path=path, content=body) for path, body in chunks),
+        *(Output(path=path, content=body) for path, body in files),
     ]

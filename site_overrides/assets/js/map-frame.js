@@ -2,11 +2,11 @@
  *
  * Folium writes the Leaflet map, the tile layer and the activity layer
  * (CommunityMap.clusters). The clustering runs in a Web Worker (assets/js/map-worker.js,
- * with the vendored supercluster): this file hands it the frame's rows as text, asks it for
+ * with the vendored supercluster): this file gives it the URL of the points, asks it for
  * the clusters and pins of the view after every move, and draws only those, a few at a time
  * so that no task is long. It also builds the popups and tooltips (DOM with textContent
  * only: provider text never meets innerHTML; a popup's summary and times are fetched from
- * its chunk of assets/map/<frame>-details/ when it opens), keyboard support, the deep links
+ * its chunk of assets/map/<frame>-data/ when it opens), keyboard support, the deep links
  * (#activity=<id>, #lat=..&lon=..&z=..) and the messages to and from the map page around the
  * iframe (assets/js/map-page.js), which owns the address bar, the category checkboxes, the
  * town jumps and "Near me".
@@ -72,11 +72,10 @@
     worker.onerror = function () {
       failed("The map could not be drawn in this browser.");
     };
-    var points = document.getElementById("cm-map-points");
-    // The rows go to the worker as text: it parses them, not this page's main thread.
+    // The worker fetches and parses the points itself: this page's main thread never does.
     return ask({
       type: "load",
-      text: points ? points.textContent : "[]",
+      url: new URL(config.data, document.baseURI).href,
       library: new URL(config.library, document.baseURI).href,
       options: {radius: config.radius, maxZoom: config.clusterMaxZoom}
     }).then(function (d) { shown = d.shown; return d; });

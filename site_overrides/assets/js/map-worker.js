@@ -1,14 +1,14 @@
 /* Community Map: the map's clustering, off the page's main thread (a Web Worker).
  *
- * assets/js/map-frame.js starts this worker with the frame's rows (the text of its
- * `cm-map-points` JSON block: [id, name, [category indexes], paused, lat, lon] per
- * activity), and asks it for what to draw: the clusters and pins of one view, from the
- * vendored `supercluster` index (assets/vendor/supercluster-*). Parsing 10,000 rows and
- * building the cluster tree for every zoom happen here, so the map page never has a long
- * task for them; the page only draws the few dozen markers in view.
+ * assets/js/map-frame.js starts this worker with the URL of the frame's points
+ * (assets/map/<frame>-data/points.json: [id, name, [category indexes], paused, lat, lon]
+ * per activity), and asks it for what to draw: the clusters and pins of one view, from the
+ * vendored `supercluster` index (assets/vendor/supercluster-*). Fetching and parsing
+ * 10,000 rows and building the cluster tree for every zoom happen here, so the map page
+ * never has a long task for them; the page only draws the few dozen markers in view.
  *
  * Messages in: {type, req, ...}; every answer carries the same `req`.
- *   load   {text, library, options: {radius, maxZoom}} -> {shown, total}
+ *   load   {url, library, options: {radius, maxZoom}}  -> {shown, total}
  *   filter {hidden: [category index...]}             -> {shown}
  *   view   {bbox: [w, s, e, n], zoom, mark}          -> {features}
  *   find   {id, from}                                -> {i, lat, lon, zoom, hidden, cat}
@@ -110,19 +110,27 @@ function zoomAlone(i, from) {
   return options.maxZoom + 1;
 }
 
+function load(d) {
+  // The vendored library, by the absolute URL the page resolved from its configuration
+  // (vendor.py names the folder after the version); the points meanwhile on the network.
+  var points = fetch(d.url).then(function (r) {
+    if (!r.ok) throw new Error("the map's data: HTTP " + r.status);
+    return r.json();
+  });
+  if (!self.Supercluster) importScripts(d.library);
+  return points.then(function (data) {
+    rows = data;
+    byId = {};
+    for (var i = 0; i < rows.length; i++) byId[rows[i][0]] = i;
+    if (d.options) options = d.options;
+    hidden = {};
+    build();
+    return {shown: shownCount, total: rows.length};
+  });
+}
+
 function handle(d) {
   switch (d.type) {
-    case "load":
-      // The vendored library, by the absolute URL the page resolved from its configuration
-      // (vendor.py names the folder after the version).
-      if (!self.Supercluster) importScripts(d.library);
-      rows = JSON.parse(d.text);
-      byId = {};
-      for (var i = 0; i < rows.length; i++) byId[rows[i][0]] = i;
-      if (d.options) options = d.options;
-      hidden = {};
-      build();
-      return {shown: shownCount, total: rows.length};
     case "filter":
       hidden = {};
       d.hidden.forEach(function (k) { hidden[k] = true; });
@@ -163,15 +171,37 @@ function handle(d) {
   }
 }
 
-self.onmessage = function (event) {
-  var d = event.data || {};
-  var answer;
-  try {
-    answer = handle(d);
-  } catch (err) {
-    answer = {error: String(err && err.message || err)};
-  }
+function reply(d, answer) {
   answer.type = d.type;
   answer.req = d.req;
   self.postMessage(answer);
+}
+
+function failure(err) {
+  return {error: String(err && err.message || err)};
+}
+
+// Messages are answered in order: the ones that come while the points are still loading
+// wait for them.
+var ready = null;
+self.onmessage = function (event) {
+  var d = event.data || {};
+  if (d.type === "load") {
+    try {
+      ready = load(d);
+    } catch (err) {
+      ready = Promise.reject(err);
+    }
+    ready.then(function (a) { reply(d, a); }, function (err) { reply(d, failure(err)); });
+    return;
+  }
+  (ready || Promise.resolve()).then(function () {
+    var answer;
+    try {
+      answer = handle(d);
+    } catch (err) {
+      answer = failure(err);
+    }
+    reply(d, answer);
+  }, function (err) { reply(d, failure(err)); });
 };
