@@ -391,13 +391,15 @@ def page_html(entries: list[Entry], settings: Settings, terms: list[Term] | None
             '<p class="cm-map-bar__list"><a id="cm-map-list" href="{finder}" '
             'data-finder="{finder}">{list_icon}View these activities as a list'
             '<span class="cm-map-list__area"></span></a></p>\n'
-            '<form class="cm-map-jump" id="cm-map-jump" hidden>\n'
+            # Shown from the start (its space is kept, so nothing moves when the script
+            # comes); without JavaScript "Go" opens the list for that town's area.
+            '<form class="cm-map-jump" id="cm-map-jump" action="{finder}" method="get">\n'
             '<label for="cm-map-town">Go to a town</label>\n'
-            '<span class="cm-map-jump__row"><select id="cm-map-town" name="town">'
+            '<span class="cm-map-jump__row"><select id="cm-map-town" name="area">'
             '<option value="">Choose a town</option>{towns}</select>\n'
             '<button type="submit" class="md-button">Go</button></span>\n'
-            '<button type="button" class="md-button" id="cm-map-locate">{locate_icon}Near me'
-            "</button>\n"
+            '<button type="button" class="md-button" id="cm-map-locate" data-cm-js>'
+            "{locate_icon}Near me</button>\n"
             "</form>\n"
             "</div>\n"
             '<p class="cm-map-status" id="cm-map-status" role="status"></p>\n'
@@ -405,11 +407,11 @@ def page_html(entries: list[Entry], settings: Settings, terms: list[Term] | None
             '<a class="cm-map-skip" id="cm-map-skip" href="#cm-map-key" hidden>Skip the map</a>\n'
             '<iframe class="cm-map-frame" id="cm-map-frame" title="{title}" src="{frame}">'
             "</iframe>\n"
-            '<form class="cm-map-key" id="cm-map-key" hidden>\n'
+            '<form class="cm-map-key" id="cm-map-key" data-cm-js>\n'
             "<fieldset>\n"
             "<legend>Key: kinds of activity shown</legend>\n"
             '<ul class="cm-map-key__list">{key_items}</ul>\n'
-            '<p class="cm-map-key__all" hidden>'
+            '<p class="cm-map-key__all">'
             '<button type="button" class="md-button" data-cm-all="show">Show all</button> '
             '<button type="button" class="md-button" data-cm-all="hide">Hide all</button></p>\n'
             '<p class="cm-map-key__note">Untick a kind to hide it. An activity of several kinds '

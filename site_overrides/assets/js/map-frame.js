@@ -34,7 +34,7 @@
   var ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
   var DEEP_ZOOM = 16;
   var PAD = 0.5;       // draw half a screen around the view, for smooth panning
-  var BUDGET = 25;     // ms of marker drawing per task before yielding to the browser
+  var BUDGET = 8;      // ms of marker drawing per task before yielding to the browser
   var SPREAD = 22;     // px between pins at one place, spread round it at the deepest zoom
 
   function readJSON(id) {
@@ -607,19 +607,40 @@
     return Array.prototype.slice.call(map.getPane("markerPane").children);
   }
 
+  // Where an icon is, in the container's pixels, from Leaflet's own projection (no layout
+  // read per icon: with dozens of icons that is what made this refresh a long task).
+  function iconBox(icon, origin) {
+    var m = icon.cmMarker;
+    if (!m || !m._map) {
+      var r = icon.getBoundingClientRect();
+      return {left: r.left - origin.left, top: r.top - origin.top,
+        right: r.right - origin.left, bottom: r.bottom - origin.top, width: r.width};
+    }
+    var o = m.options.icon.options;
+    var size = L.point(o.iconSize || [0, 0]);
+    var anchor = o.iconAnchor ? L.point(o.iconAnchor) : size.divideBy(2);
+    var at = map.latLngToContainerPoint(m.getLatLng()).subtract(anchor);
+    return {left: at.x, top: at.y, right: at.x + size.x, bottom: at.y + size.y, width: size.x};
+  }
+
   function refreshKeyboard() {
     refreshQueued = false;
     if (!map) return;
     var container = map.getContainer();
-    var box = container.getBoundingClientRect();
+    var origin = container.getBoundingClientRect();
+    var size = map.getSize();
+    var box = {left: 0, top: 0, right: size.x, bottom: size.y};
     var controls = [];
     var nodes = container.querySelectorAll(".leaflet-control");
     for (var c = 0; c < nodes.length; c++) {
       var cr = nodes[c].getBoundingClientRect();
-      if (cr.width && cr.height) controls.push(cr);
+      if (cr.width && cr.height) {
+        controls.push({left: cr.left - origin.left, right: cr.right - origin.left,
+          top: cr.top - origin.top, bottom: cr.bottom - origin.top});
+      }
     }
     var items = markerIcons().map(function (icon) {
-      var r = icon.getBoundingClientRect();
+      var r = iconBox(icon, origin);
       var onScreen = r.width > 0 && icon.style.opacity !== "0" &&
         r.left >= box.left + EDGE && r.right <= box.right - EDGE &&
         r.top >= box.top + EDGE && r.bottom <= box.bottom - EDGE &&
@@ -629,16 +650,20 @@
         });
       var want = onScreen ? "0" : "-1";
       if (icon.getAttribute("tabindex") !== want) icon.setAttribute("tabindex", want);
-      return {icon: icon, row: Math.floor((r.top + r.height / 2 - box.top) / ROW),
-        x: r.left + r.width / 2};
+      return {icon: icon, row: Math.floor((r.top + r.bottom) / 2 / ROW), x: (r.left + r.right) / 2};
     });
     var sorted = items.slice().sort(function (a, b) { return a.row - b.row || a.x - b.x; });
-    var same = sorted.every(function (it, k) { return it === items[k]; });
-    if (same) return;
     var active = document.activeElement;
     var pane = map.getPane("markerPane");
-    sorted.forEach(function (it) { pane.appendChild(it.icon); }); // z-index is set on each
-    if (active && pane.contains(active) && document.activeElement !== active) {
+    // Move only the icons out of place (new ones are appended at the end by Leaflet).
+    var moved = false;
+    var at = pane.firstChild;
+    sorted.forEach(function (it) {
+      if (at === it.icon) { at = at.nextSibling; return; }
+      pane.insertBefore(it.icon, at); // z-index is set on each, so drawing is unchanged
+      moved = true;
+    });
+    if (moved && active && pane.contains(active) && document.activeElement !== active) {
       active.focus({preventScroll: true});
     }
   }
