@@ -1,25 +1,39 @@
 """The map of activities: the `map/` page, and the Folium map it shows in an iframe.
 
 Folium writes the map document (`assets/map/frame.html`): Leaflet, the tile layer from
-`settings.tiles`, and one `FastMarkerCluster` whose callback builds each marker from a compact
-row. The rows (position, and the provider text the popups need) sit in one JSON block written
-by `text.json_for_html` (with `$` and backticks escaped too), so the inline script is the same
-whatever the data; `assets/js/map-frame.js` turns rows into markers and text into popup DOM
-with `textContent` - Folium itself escapes neither popups nor tooltips, so none are made in
-Python. The iframe keeps Leaflet's CSS away from the
-site; Folium's CDN assets (jQuery, Bootstrap, Font Awesome) are replaced on the instances by
-the files vendored under `site_overrides/assets/vendor/` (see `vendor.py`).
+`settings.tiles` and an empty activity layer (`_ActivityClusters`), plus one JSON block of
+settings (categories, areas, URLs). The activities are data files beside the frame, in
+`assets/map/frame-data/`: `points.json` ([id, name, [categories], paused, lat, lon] each) and
+`details-<n>.json` (the popups' summary and times, `DETAILS_CHUNK` activities a file). All are
+written by `text.json_for_html` (with `$` and backticks escaped too), so the inline script is
+the same whatever the data. `assets/js/map-frame.js` starts a Web Worker
+(`assets/js/map-worker.js`, same origin) that fetches the points and clusters them with the
+vendored `supercluster`; after each move the page asks it for the view's clusters and pins and
+draws only those, a few per task, and fetches a popup's chunk when it opens. Provider text
+becomes DOM only through `textContent` - Folium itself escapes neither popups nor tooltips, so
+none are made in Python. The iframe keeps Leaflet's CSS away from the site; Folium's CDN
+assets (jQuery, Bootstrap, Font Awesome) are replaced by the files vendored under
+`site_overrides/assets/vendor/` (see `vendor.py`).
 
-Why this layout: 10,000 `folium.Marker`s in a `MarkerCluster` take 18 s to build and a 9 MB
-page. Measured at 10,000 synthetic activities (headless Chromium, loopback, 2 busy cores):
-this frame is 2.1 MB (454 KB gzipped) and the whole page 593 KB gzipped, with markers on
-screen in about 1.2 s. A small frame fetching the rows as a separate JSON file measured the
-same on loopback, but on a real network its data request can only start once the scripts
-have run; so one document it is (that alternative was removed).
+Why this layout (measured at 10,000 synthetic activities, 8,610 on the map; headless
+Chromium, 4x CPU slowdown, site served gzipped on loopback, 2 cores shared with other jobs):
+the previous frame put every row and popup in one 2.1 MB document (301 KB gzipped) and let
+Leaflet.markercluster build its tree of all 8,610 markers on the main thread: tasks of
+600+ ms while loading, Lighthouse (mobile) performance 57, LCP 4.4 s, TBT 680 ms. Building
+the tree in a worker takes that work off the main thread whatever the number of activities;
+drawing only the view keeps a move to a few dozen markers. The frame is now 13 KB, the points
+152 KB gzipped (fetched by the worker, so they no longer compete with the page's own CSS
+before its first paint: Lighthouse LCP 1.7 s), and a popup chunk about 5 KB. Cluster data
+prepared at build time was the other option: it would still need a file per zoom and a
+client to pick from them, for no gain over a worker that indexes the 8,610 points in
+0.1-0.2 s (Node, same machine), off the main thread. The remaining long tasks at 4x are
+Leaflet's own (map and tile layer set-up, tile updates while zooming) and the theme's script.
 
 The page around the iframe holds what a screen reader user needs as ordinary content: the
 key (a checkbox per category with its icon and name), the town jumps, "Near me" and the link
-to the finder, which stays the accessible equivalent of the map.
+to the finder, which stays the accessible equivalent of the map. Those controls are in place
+from the first paint (nothing moves when the scripts come); without JavaScript the town form
+opens the list for that area.
 """
 
 from __future__ import annotations
