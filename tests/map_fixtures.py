@@ -134,8 +134,9 @@ def build_map_site(work: Path) -> MapSite:
     coords = _coords(result.entries, settings)
     # The raw payloads, in a map document beside the real one (same relative asset paths).
     bad, bad_coords = payload_entries()
-    frame = next(o for o in mapping.generate(bad, settings, bad_coords) if o.path == mapping.FRAME)
-    write_atomic(dest / XSS_FRAME, frame.content)
+    for out in mapping.generate(bad, settings, bad_coords, frame=XSS_FRAME):
+        if out.path.startswith("assets/map/"):  # the document and its popup chunks
+            write_atomic(dest / out.path, out.content)
     return MapSite(dest, settings, result.entries, coords)
 
 

@@ -20,21 +20,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = {"320": (320, 640), "1280": (1280, 800)}
 
 # The focused element in the frame: what it is, its box, the map's box and the controls'.
-FOCUS = """() => {
+FOCUS = """async () => {
   const e = document.activeElement;
   const map = document.querySelector('.leaflet-container');
   const box = r => { const b = r.getBoundingClientRect();
     return {x: b.left, y: b.top, right: b.right, bottom: b.bottom}; };
   const controls = [...document.querySelectorAll('.leaflet-control')]
     .filter(c => c.getBoundingClientRect().width > 0).map(box);
-  let children = null;
-  if (e.classList.contains('cm-cluster')) {
-    fast_marker_cluster_cm._featureGroup.eachLayer(l => {
-      if (l._icon === e) children = l.getAllChildMarkers().map(m => m.cmIndex);
-    });
-  } else if (e.cmMarker) {
-    children = [e.cmMarker.cmIndex];
-  }
+  // the activities a cluster or pin stands for (a cluster's from the map's worker)
+  const children = e.cmMarker ? await CommunityMap.leaves(e.cmMarker) : null;
   return {
     kind: e.classList.contains('cm-cluster') ? 'cluster'
       : e.classList.contains('cm-marker') ? 'pin' : e.tagName,

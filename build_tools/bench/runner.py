@@ -493,7 +493,8 @@ def weigh_site(site_dir: Path) -> dict[str, Any]:
     if bundle.is_dir():
         pf = [p for p in bundle.rglob("*") if p.is_file()]
         out["pagefind"] = (len(pf), sum(p.stat().st_size for p in pf))
-    map_data = [site_dir / "assets/map/frame.html"]
+    # the frame and the points its worker fetches (popup text comes later, a chunk at a time)
+    map_data = [site_dir / "assets/map/frame.html", site_dir / "assets/map/frame-data/points.json"]
     found = [weigher.size(p) for p in map_data if p.is_file()]
     if found:
         out["map_data"] = (sum(f[0] for f in found), sum(f[1] for f in found))
@@ -1224,7 +1225,7 @@ def rows(results: list[SizeResult]) -> list[tuple[str, list[str]]]:
         "finder data (`assets/data/activities.json`)",
         lambda r: _raw_gz(r.weights.get("finder_data")),
     )
-    row("map data (frame with rows + popup data)", lambda r: _raw_gz(r.weights.get("map_data")))
+    row("map data (frame + points; popups later)", lambda r: _raw_gz(r.weights.get("map_data")))
     row(
         "search index: Pagefind folder (files, bytes on disk)",
         lambda r: (

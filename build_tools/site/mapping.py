@@ -1,29 +1,44 @@
 """The map of activities: the `map/` page, and the Folium map it shows in an iframe.
 
 Folium writes the map document (`assets/map/frame.html`): Leaflet, the tile layer from
-`settings.tiles`, and one `FastMarkerCluster` whose callback builds each marker from a compact
-row. The rows (position, and the provider text the popups need) sit in one JSON block written
-by `text.json_for_html` (with `$` and backticks escaped too), so the inline script is the same
-whatever the data; `assets/js/map-frame.js` turns rows into markers and text into popup DOM
-with `textContent` - Folium itself escapes neither popups nor tooltips, so none are made in
-Python. The iframe keeps Leaflet's CSS away from the
-site; Folium's CDN assets (jQuery, Bootstrap, Font Awesome) are replaced on the instances by
-the files vendored under `site_overrides/assets/vendor/` (see `vendor.py`).
+`settings.tiles` and an empty activity layer (`_ActivityClusters`), plus one JSON block of
+settings (categories, areas, URLs). The activities are data files beside the frame, in
+`assets/map/frame-data/`: `points.json` ([id, name, [categories], paused, lat, lon] each) and
+`details-<n>.json` (the popups' summary and times, `DETAILS_CHUNK` activities a file). All are
+written by `text.json_for_html` (with `$` and backticks escaped too), so the inline script is
+the same whatever the data. `assets/js/map-frame.js` starts a Web Worker
+(`assets/js/map-worker.js`, same origin) that fetches the points and clusters them with the
+vendored `supercluster`; after each move the page asks it for the view's clusters and pins and
+draws only those, a few per task, and fetches a popup's chunk when it opens. Provider text
+becomes DOM only through `textContent` - Folium itself escapes neither popups nor tooltips, so
+none are made in Python. The iframe keeps Leaflet's CSS away from the site; Folium's CDN
+assets (jQuery, Bootstrap, Font Awesome) are replaced by the files vendored under
+`site_overrides/assets/vendor/` (see `vendor.py`).
 
-Why this layout: 10,000 `folium.Marker`s in a `MarkerCluster` take 18 s to build and a 9 MB
-page. Measured at 10,000 synthetic activities (headless Chromium, loopback, 2 busy cores):
-this frame is 2.1 MB (454 KB gzipped) and the whole page 593 KB gzipped, with markers on
-screen in about 1.2 s. A small frame fetching the rows as a separate JSON file measured the
-same on loopback, but on a real network its data request can only start once the scripts
-have run; so one document it is (that alternative was removed).
+Why this layout (measured at 10,000 synthetic activities, 8,610 on the map; headless
+Chromium, 4x CPU slowdown, site served gzipped on loopback, 2 cores shared with other jobs):
+the previous frame put every row and popup in one 2.1 MB document (301 KB gzipped) and let
+Leaflet.markercluster build its tree of all 8,610 markers on the main thread: tasks of
+600+ ms while loading, Lighthouse (mobile) performance 57, LCP 4.4 s, TBT 680 ms. Building
+the tree in a worker takes that work off the main thread whatever the number of activities;
+drawing only the view keeps a move to a few dozen markers. The frame is now 13 KB, the points
+152 KB gzipped (fetched by the worker, so they no longer compete with the page's own CSS
+before its first paint: Lighthouse LCP 1.7 s), and a popup chunk about 5 KB. Cluster data
+prepared at build time was the other option: it would still need a file per zoom and a
+client to pick from them, for no gain over a worker that indexes the 8,610 points in
+0.1-0.2 s (Node, same machine), off the main thread. The remaining long tasks at 4x are
+Leaflet's own (map and tile layer set-up, tile updates while zooming) and the theme's script.
 
 The page around the iframe holds what a screen reader user needs as ordinary content: the
 key (a checkbox per category with its icon and name), the town jumps, "Near me" and the link
-to the finder, which stays the accessible equivalent of the map.
+to the finder, which stays the accessible equivalent of the map. Those controls are in place
+from the first paint (nothing moves when the scripts come); without JavaScript the town form
+opens the list for that area.
 """
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections import Counter
@@ -31,9 +46,7 @@ from collections.abc import Iterable
 
 import folium
 from branca.element import Element, Figure, MacroElement
-from folium.plugins import FastMarkerCluster, MarkerCluster
 from folium.template import Template
-from folium.utilities import JsCode
 from markupsafe import Markup
 
 from build_tools import text
@@ -42,19 +55,19 @@ from build_tools.entries.model import Entry
 from build_tools.outputs import Output, rel
 from build_tools.settings import Settings, Term
 from build_tools.site import pages
-from build_tools.site.vendor import LEAFLET, MARKERCLUSTER
+from build_tools.site.vendor import LEAFLET, SUPERCLUSTER
 
 PAGE = "map.md"
 FRAME = "assets/map/frame.html"
 PAGE_CSS = "assets/map-page.css"  # also serves the frame (rules under .cm-frame)
 FRAME_JS = "assets/js/map-frame.js"
 PAGE_JS = "assets/js/map-page.js"
+WORKER_JS = "assets/js/map-worker.js"  # the clustering, in a Web Worker (same origin)
 TITLE = "Map of activities"
 AREA_ZOOM = 11  # from this zoom on, "view as a list" narrows to the nearest area
 TOWN_ZOOM = 13
-# Cluster the first time in chunks of 60 ms too: at 10,000 activities this replaces one
-# 350-550 ms task during load by tasks of about 170 ms, with markers on screen as soon.
-CHUNKED_START = True
+CLUSTER_RADIUS = 60  # px: pins closer than this at a zoom are one cluster
+DETAILS_CHUNK = 250  # popups per file: about 20 KB gzipped at 250 words an activity
 FALLBACK_COLOUR = "#37474f"
 FALLBACK_ICON = "map-marker"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
@@ -191,65 +204,71 @@ def _category_indexes(entries: list[Entry], terms: list[Term]) -> list[list[int]
     return [[index[c] for c in e.categories if c in index] or [index["other"]] for e in entries]
 
 
-def _rows(
+def _points(
     entries: list[Entry], terms: list[Term], coords: dict[str, tuple[float, float]]
 ) -> list[list[object]]:
-    """Per activity: [id, name, summary, [when...], [category indexes], paused, lat, lon]."""
+    """Per activity, what the worker clusters and a pin shows:
+    [id, name, [category indexes], paused, lat, lon]."""
     out: list[list[object]] = []
     for e, cats in zip(entries, _category_indexes(entries, terms), strict=True):
         lat, lon = coords[e.id]
-        paused = 1 if e.status == "paused" else 0
         out.append(
-            [
-                e.id,
-                e.name,
-                e.summary,
-                schedule.describe(e),
-                cats,
-                paused,
-                round(lat, 5),
-                round(lon, 5),
-            ]
+            [e.id, e.name, cats, 1 if e.status == "paused" else 0, round(lat, 5), round(lon, 5)]
         )
     return out
 
 
-class _FastMarkerCluster(FastMarkerCluster):
-    """Folium's FastMarkerCluster, taking its `[lat, lon, index]` rows from the page's JSON
-    block (`CommunityMap.rows()`) instead of a literal in the script. The inline script is
-    then the same for any data - nothing provider-made is ever JavaScript source - and the
-    browser reads 10,000 rows with JSON.parse, faster than parsing them as code."""
+def _details(entries: list[Entry]) -> list[list[object]]:
+    """Per activity, what only its popup shows: [id, summary, [when...]]."""
+    return [[e.id, e.summary, schedule.describe(e)] for e in entries]
+
+
+def _data_folder(frame: str) -> str:
+    """Where a frame's data files go: `assets/map/frame-data/` beside `frame.html`."""
+    return posixpath.splitext(frame)[0] + "-data"
+
+
+def _data_files(
+    points: list[list[object]], details: list[list[object]], frame: str
+) -> list[tuple[str, str]]:
+    """(path, JSON): the points the worker fetches, then each chunk of `DETAILS_CHUNK`
+    popups in activity order (`details-<n>.json`)."""
+    folder = _data_folder(frame)
+    return [(f"{folder}/points.json", _json(points))] + [
+        (f"{folder}/details-{n}.json", _json(details[start : start + DETAILS_CHUNK]))
+        for n, start in enumerate(range(0, len(details), DETAILS_CHUNK))
+    ]
+
+
+class _ActivityClusters(MacroElement):
+    """The activity layer: an empty Leaflet layer that `map-frame.js` fills, view by view,
+    with the clusters and pins its Web Worker computes (supercluster). The script is the
+    same whatever the data: the rows are in the frame's JSON block, never JavaScript."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = (function(){
-                {{ this.callback }}
-
-                var data = CommunityMap.rows();
-                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-                {%- if this.icon_create_function is not none %}
-                cluster.options.iconCreateFunction =
-                    {{ this.icon_create_function.strip() }};
-                {%- endif %}
-
-                for (var i = 0; i < data.length; i++) {
-                    var row = data[i];
-                    var marker = callback(row);
-                    marker.addTo(cluster);
-                }
-
-                cluster.addTo({{ this._parent.get_name() }});
-                return cluster;
-            })();
+        var {{ this.get_name() }} = CommunityMap.clusters({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ActivityClusters"
+        self._id = "cm"
+
 
 def _config(
-    entries: list[Entry], terms: list[Term], settings: Settings, rows: list[list[object]]
+    entries: list[Entry],
+    terms: list[Term],
+    settings: Settings,
+    frame: str,
+    files: list[tuple[str, str]],
 ) -> dict[str, object]:
     vocab = settings.vocabulary()
+    # `?v=`: a new build's data are new URLs, so no cache ever mixes two builds' files
+    version = hashlib.sha256("".join(body for _, body in files).encode()).hexdigest()[:10]
+    folder = posixpath.relpath(_data_folder(frame), posixpath.dirname(frame))
     config: dict[str, object] = {
         "categories": [
             {"id": t.id, "name": t.name, "colour": _colour(t), "svg": _svg(t)} for t in terms
@@ -268,7 +287,16 @@ def _config(
         "link": _from_frame("activities/"),
         "areaZoom": AREA_ZOOM,
         "total": len(entries),
-        "activities": rows,
+        # the Web Worker, the library it loads and the points it fetches (from the frame)
+        "worker": _from_frame(WORKER_JS),
+        "library": _from_frame(SUPERCLUSTER.url("supercluster.min.js")),
+        "data": f"{folder}/points.json?v={version}",
+        "radius": CLUSTER_RADIUS,
+        "clusterMaxZoom": settings.tiles.max_zoom - 1,  # pins of their own at the deepest
+        # popups' text, fetched a chunk at a time when one of them opens
+        "details": f"{folder}/details-{{n}}.json?v={version}",
+        "chunks": len(files) - 1,
+        "chunk": DETAILS_CHUNK,
     }
     return config
 
@@ -277,9 +305,10 @@ def _frame(
     entries: list[Entry],
     settings: Settings,
     terms: list[Term],
-    rows: list[list[object]],
+    files: list[tuple[str, str]],
+    frame: str = FRAME,
 ) -> str:
-    """The map document, its rows in a JSON block."""
+    """The map document: Folium's map and script, and the settings in a JSON block."""
     region, tiles = settings.region, settings.tiles
     (south, west), (north, east) = region.bounds
     pad_lat, pad_lon = (north - south) / 2, (east - west) / 2
@@ -289,7 +318,7 @@ def _frame(
     figure.add_child(m)
     m._id = "cm"
     m.options.update(
-        max_zoom=tiles.max_zoom,  # MarkerCluster needs it on the map, not only the tiles
+        max_zoom=tiles.max_zoom,
         min_zoom=max(0, region.zoom - 2),
         max_bounds=[[south - pad_lat, west - pad_lon], [north + pad_lat, east + pad_lon]],
         max_bounds_viscosity=0.8,
@@ -298,13 +327,16 @@ def _frame(
         ("leaflet", _from_frame(LEAFLET.url("leaflet.js"))),
         ("community_map", _from_frame(FRAME_JS)),
     ]
-    m.default_css = [("leaflet_css", _from_frame(LEAFLET.url("leaflet.css")))]
+    m.default_css = [  # ours last, to restyle clusters and Leaflet's controls
+        ("leaflet_css", _from_frame(LEAFLET.url("leaflet.css"))),
+        ("community_map_css", _from_frame(PAGE_CSS)),
+    ]
 
     m.cm_title = text.escape(TITLE)
     figure.html.add_child(
         _Raw(
             f'<script type="application/json" id="cm-map-config">'
-            f"{_json(_config(entries, terms, settings, rows))}"
+            f"{_json(_config(entries, terms, settings, frame, files))}"
             "</script>\n"
             '<noscript><p class="cm-noscript">The map needs JavaScript. The '
             f'<a href="{_from_frame("find/")}" target="_top">list of activities</a> '
@@ -324,34 +356,9 @@ def _frame(
     )
     tile_layer._id = "cm"
     m.add_child(tile_layer)
-
-    cluster_options = {
-        "show_coverage_on_hover": False,
-        "spiderfy_distance_multiplier": 1.6,
-        "chunked_loading": CHUNKED_START,
-        "chunk_interval": 60,
-        "chunk_delay": 10,
-        "chunk_progress": JsCode("CommunityMap.chunkProgress"),
-    }
-    cluster: MarkerCluster = _FastMarkerCluster(
-        data=[],  # the rows come from the JSON block: see _FastMarkerCluster
-        callback="CommunityMap.marker",
-        icon_create_function="CommunityMap.clusterIcon",
-        name="Activities",
-        control=False,
-        **cluster_options,
-    )
-    start = f"CommunityMap.start({m.get_name()}, {{cluster}});"
-    cluster._id = "cm"
-    cluster.default_js = [
-        ("markerclusterjs", _from_frame(MARKERCLUSTER.url("leaflet.markercluster.js")))
-    ]
-    cluster.default_css = [  # ours last, to restyle clusters and Leaflet's controls
-        ("markerclustercss", _from_frame(MARKERCLUSTER.url("MarkerCluster.css"))),
-        ("community_map_css", _from_frame(PAGE_CSS)),
-    ]
-    m.add_child(cluster)
-    m.add_child(_Call(start.format(cluster=cluster.get_name()), "start"))
+    layer = _ActivityClusters()
+    m.add_child(layer)
+    m.add_child(_Call(f"CommunityMap.start({m.get_name()}, {layer.get_name()});", "start"))
     return figure.render()
 
 
@@ -398,13 +405,15 @@ def page_html(entries: list[Entry], settings: Settings, terms: list[Term] | None
             '<p class="cm-map-bar__list"><a id="cm-map-list" href="{finder}" '
             'data-finder="{finder}">{list_icon}View these activities as a list'
             '<span class="cm-map-list__area"></span></a></p>\n'
-            '<form class="cm-map-jump" id="cm-map-jump" hidden>\n'
+            # Shown from the start (its space is kept, so nothing moves when the script
+            # comes); without JavaScript "Go" opens the list for that town's area.
+            '<form class="cm-map-jump" id="cm-map-jump" action="{finder}" method="get">\n'
             '<label for="cm-map-town">Go to a town</label>\n'
-            '<span class="cm-map-jump__row"><select id="cm-map-town" name="town">'
+            '<span class="cm-map-jump__row"><select id="cm-map-town" name="area">'
             '<option value="">Choose a town</option>{towns}</select>\n'
             '<button type="submit" class="md-button">Go</button></span>\n'
-            '<button type="button" class="md-button" id="cm-map-locate">{locate_icon}Near me'
-            "</button>\n"
+            '<button type="button" class="md-button" id="cm-map-locate" data-cm-js>'
+            "{locate_icon}Near me</button>\n"
             "</form>\n"
             "</div>\n"
             '<p class="cm-map-status" id="cm-map-status" role="status"></p>\n'
@@ -412,11 +421,11 @@ def page_html(entries: list[Entry], settings: Settings, terms: list[Term] | None
             '<a class="cm-map-skip" id="cm-map-skip" href="#cm-map-key" hidden>Skip the map</a>\n'
             '<iframe class="cm-map-frame" id="cm-map-frame" title="{title}" src="{frame}">'
             "</iframe>\n"
-            '<form class="cm-map-key" id="cm-map-key" hidden>\n'
+            '<form class="cm-map-key" id="cm-map-key" data-cm-js>\n'
             "<fieldset>\n"
             "<legend>Key: kinds of activity shown</legend>\n"
             '<ul class="cm-map-key__list">{key_items}</ul>\n'
-            '<p class="cm-map-key__all" hidden>'
+            '<p class="cm-map-key__all">'
             '<button type="button" class="md-button" data-cm-all="show">Show all</button> '
             '<button type="button" class="md-button" data-cm-all="hide">Hide all</button></p>\n'
             '<p class="cm-map-key__note">Untick a kind to hide it. An activity of several kinds '
@@ -447,13 +456,14 @@ def generate(
     published: list[Entry],
     settings: Settings,
     coords: dict[str, tuple[float, float]],
+    frame: str = FRAME,
 ) -> list[Output]:
-    """The map page and the map document it shows."""
+    """The map page, the map document it shows (`frame`) and the document's data files."""
     entries = on_map(published, coords)
     terms = _categories(entries, settings)
-    rows = _rows(entries, terms, coords)
+    files = _data_files(_points(entries, terms, coords), _details(entries), frame)
     page = page_html(entries, settings, terms)
-    frame_html = _frame(entries, settings, terms, rows)
+    frame_html = _frame(entries, settings, terms, files, frame)
     description = f"A map of the activities that meet in person across {settings.region.name}."
     return [
         Output(
@@ -461,5 +471,6 @@ def generate(
             content=pages.page_source(TITLE, description, hide=["toc"]),
             html=page,
         ),
-        Output(path=FRAME, content=frame_html),
+        Output(path=frame, content=frame_html),
+        *(Output(path=path, content=body) for path, body in files),
     ]

@@ -1,4 +1,4 @@
-"""The third-party browser files the site serves itself (Leaflet and its cluster plugin).
+"""The third-party browser files the site serves itself (Leaflet, and supercluster).
 
 The site makes no request to a CDN: these files are committed under
 `site_overrides/assets/vendor/<name>-<version>/` with their licences, and listed with their
@@ -7,8 +7,9 @@ sha256 in that folder's README. This script is the only way they should change:
     python -m build_tools.site.vendor            # fetch with `npm pack`, copy, rewrite the README
     python -m build_tools.site.vendor --check    # offline: do the files match the README?
 
-The versions are the ones Folium 0.20 loads by default, so the map behaves as Folium's own
-templates expect. Changing a version here changes the paths `mapping.py` links to.
+Leaflet's version is the one Folium 0.20 loads by default, so the map behaves as Folium's own
+templates expect; supercluster clusters the map's points in a Web Worker (see `mapping.py`).
+Changing a version here changes the paths `mapping.py` links to.
 """
 
 from __future__ import annotations
@@ -64,18 +65,16 @@ LEAFLET = Package(
         ("dist/images/marker-shadow.png", "images/marker-shadow.png"),
     ),
 )
-MARKERCLUSTER = Package(
-    name="leaflet.markercluster",
-    version="1.1.0",
-    licence="MIT-LICENCE.txt",
-    spdx="MIT",
-    files=(
-        ("dist/leaflet.markercluster.js", "leaflet.markercluster.js"),
-        ("dist/MarkerCluster.css", "MarkerCluster.css"),
-        ("dist/MarkerCluster.Default.css", "MarkerCluster.Default.css"),
-    ),
+# Clustering in the map's Web Worker (assets/js/map-worker.js): the UMD build, which has
+# its one dependency (kdbush) inside and loads with importScripts.
+SUPERCLUSTER = Package(
+    name="supercluster",
+    version="9.1.0",
+    licence="LICENSE",
+    spdx="ISC",
+    files=(("dist/supercluster.min.js", "supercluster.min.js"),),
 )
-PACKAGES = (LEAFLET, MARKERCLUSTER)
+PACKAGES = (LEAFLET, SUPERCLUSTER)
 
 
 def _sha256(data: bytes) -> str:
@@ -121,10 +120,10 @@ def readme(hashes: dict[Package, dict[str, str]]) -> str:
         "",
         "Served by the site itself (no CDN). Do not edit these files: refresh them with",
         "`python -m build_tools.site.vendor` (it runs `npm pack` and rewrites this list), and check",  # noqa: E501 (the README text as written)
-        "them with `python -m build_tools.site.vendor --check`. Versions follow Folium 0.20's defaults.",  # noqa: E501
+        "them with `python -m build_tools.site.vendor --check`. Leaflet follows Folium 0.20's default.",  # noqa: E501
         "",
-        "When upgrading leaflet.markercluster, check `assets/js/map-frame.js`: it replaces the",
-        "private `_getExpandedVisibleBounds` (clusters for half a screen around the view).",
+        "supercluster runs in the map's Web Worker (`assets/js/map-worker.js`), loaded with",
+        "`importScripts`: when upgrading it, check that its UMD build still defines `Supercluster`.",  # noqa: E501
         "",
         "| name | version | licence | source package | file | sha256 |",
         "|---|---|---|---|---|---|",

@@ -1,34 +1,41 @@
 /* Community Map: the map inside assets/map/frame.html (built by build_tools/site/mapping.py).
  *
- * Folium writes the Leaflet map, the tile layer and a FastMarkerCluster whose callback is
- * CommunityMap.marker; this file builds each marker from compact rows, the popups and
- * tooltips (DOM with textContent only: provider text never meets innerHTML), keyboard
- * support, the deep links (#activity=<id>, #lat=..&lon=..&z=..) and the messages to and from
- * the map page around the iframe (assets/js/map-page.js), which owns the address bar, the
- * category checkboxes, the town jumps and "Near me".
+ * Folium writes the Leaflet map, the tile layer and the activity layer
+ * (CommunityMap.clusters). The clustering runs in a Web Worker (assets/js/map-worker.js,
+ * with the vendored supercluster): this file gives it the URL of the points, asks it for
+ * the clusters and pins of the view after every move, and draws only those, a few at a time
+ * so that no task is long. It also builds the popups and tooltips (DOM with textContent
+ * only: provider text never meets innerHTML; a popup's summary and times are fetched from
+ * its chunk of assets/map/<frame>-data/ when it opens), keyboard support, the deep links
+ * (#activity=<id>, #lat=..&lon=..&z=..) and the messages to and from the map page around the
+ * iframe (assets/js/map-page.js), which owns the address bar, the category checkboxes, the
+ * town jumps and "Near me".
  */
 (function () {
   "use strict";
 
   var CM = (window.CommunityMap = {});
-  var config = null;   // {categories, areas, link, areaZoom, total, activities}
-  var rows = null;     // activity i -> [id, name, summary, [when], [categories], paused, lat, lon]
-  var markers = [];    // activity i -> marker
-  var byId = {};       // id -> activity i
+  var config = null;   // {categories, areas, link, areaZoom, total, details, chunk, worker...}
   var icons = [];      // category index -> L.DivIcon
   var hidden = {};     // category index -> true when unticked
   var map = null;
-  var cluster = null;
+  var layer = null;    // the L.FeatureGroup of what is drawn
+  var worker = null;
   var popup = null;
   var tooltip = null;
   var popupIndex = -1; // the activity whose popup is open
+  var popupPin = null; // ...and its pin's data
   var openedByKey = false;
   var ready = false;
   var moved = false;   // has the view changed since the map opened?
+  var shown = 0;       // activities on the map (their categories ticked), from the worker
 
-  var pending = "";     // the id of an #activity= link, until its popup is open
+  var pending = "";    // the id of an #activity= link, until its popup is open
   var ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
   var DEEP_ZOOM = 16;
+  var PAD = 0.5;       // draw half a screen around the view, for smooth panning
+  var BUDGET = 8;      // ms of marker drawing per task before yielding to the browser
+  var SPREAD = 22;     // px between pins at one place, spread round it at the deepest zoom
 
   function readJSON(id) {
     var el = document.getElementById(id);
@@ -38,8 +45,50 @@
   function loadConfig() {
     if (config) return;
     config = readJSON("cm-map-config");
-    rows = config.activities || [];
     config.categories.forEach(function (cat, i) { icons[i] = categoryIcon(cat); });
+  }
+
+  /* ---- The worker ---------------------------------------------------------------------- */
+
+  var asked = 0, answers = {};
+
+  function ask(msg) {
+    msg.req = ++asked;
+    return new Promise(function (resolve, reject) {
+      answers[msg.req] = {resolve: resolve, reject: reject};
+      worker.postMessage(msg);
+    });
+  }
+
+  function startWorker() {
+    var url = new URL(config.worker, document.baseURI).href;
+    worker = new Worker(url);
+    worker.onmessage = function (e) {
+      var d = e.data, waiting = answers[d.req];
+      delete answers[d.req];
+      if (!waiting) return;
+      if (d.error) waiting.reject(new Error(d.error)); else waiting.resolve(d);
+    };
+    worker.onerror = function () {
+      failed("The map could not be drawn in this browser.");
+    };
+    // The worker fetches and parses the points itself: this page's main thread never does.
+    return ask({
+      type: "load",
+      url: new URL(config.data, document.baseURI).href,
+      library: new URL(config.library, document.baseURI).href,
+      options: {radius: config.radius, maxZoom: config.clusterMaxZoom}
+    }).then(function (d) { shown = d.shown; return d; });
+  }
+
+  function failed(message) {
+    var note = el("p", "cm-noscript", message + " ");
+    var link = el("a", null, "The list of activities");
+    link.href = config.link.replace(/activities\/$/, "find/");
+    link.target = "_top";
+    note.appendChild(link);
+    note.appendChild(document.createTextNode(" works without it."));
+    (document.querySelector("main") || document.body).appendChild(note);
   }
 
   /* ---- Markers ------------------------------------------------------------------------ */
@@ -58,61 +107,21 @@
     });
   }
 
-  function firstShownCategory(cats) {
-    for (var k = 0; k < cats.length; k++) {
-      if (!hidden[cats[k]]) return cats[k];
-    }
-    return cats[0];
-  }
-
-  function label(i) {
-    var a = rows[i];
-    var cat = config.categories[firstShownCategory(a[4])];
-    return a[1] + " (" + cat.name + (a[5] ? ", paused" : "") + ")";
+  // A pin's data, from the worker: [1, i, lat, lon, name, shown category, paused, id,
+  // [categories], k, n, marked]; a cluster's: [0, cluster id, count, lat, lon, marked].
+  function pinLabel(p) {
+    return p[4] + " (" + config.categories[p[5]].name + (p[6] ? ", paused" : "") + ")";
   }
 
   var ActivityMarker = L.Marker.extend({
     _initIcon: function () {
       L.Marker.prototype._initIcon.call(this);
       // Leaflet gives keyboard markers tabindex=0 and role=button; a divIcon has no text,
-      // so name it here (created only when the marker is drawn, not for all 10,000).
-      this._icon.setAttribute("aria-label", label(this.cmIndex));
+      // so name it here.
+      if (this.cmPin) this._icon.setAttribute("aria-label", pinLabel(this.cmPin));
       this._icon.cmMarker = this;
     }
   });
-
-  function makeMarker(lat, lon, i) {
-    var a = rows[i];
-    if (a[0] === pending) {
-      // The #activity= link's marker: move there before the markers are clustered, so the
-      // first clustering already happens around it.
-      map.setView([lat, lon], Math.min(DEEP_ZOOM, map.getMaxZoom()), {animate: false});
-    }
-    var m = new ActivityMarker([lat, lon], {
-      icon: icons[firstShownCategory(a[4])],
-      keyboard: true,
-      autoPanOnFocus: false, // Tab reaches only pins in view (see keyboard), so never pan
-      riseOnHover: true
-    });
-    m.cmIndex = i;
-    markers[i] = m;
-    byId[a[0]] = i;
-    return m;
-  }
-
-  // Folium's FastMarkerCluster loops over these rows, [lat, lon, activity index], and
-  // passes each to CM.marker (its callback).
-  CM.rows = function () {
-    loadConfig();
-    var out = new Array(rows.length);
-    for (var i = 0; i < rows.length; i++) out[i] = [rows[i][6], rows[i][7], i];
-    return out;
-  };
-
-  CM.marker = function (row) {
-    loadConfig();
-    return makeMarker(row[0], row[1], row[2]);
-  };
 
   var ClusterIcon = L.DivIcon.extend({
     createIcon: function (oldIcon) {
@@ -154,20 +163,155 @@
     return " " + km + " km " + COMPASS[Math.round(angle / 45) % 8] + " of " + town;
   }
 
-  // Cluster icons are focusable buttons (Leaflet's keyboard option) announced with their
+  // Cluster icons are focusable buttons (the marker's keyboard option) announced with their
   // size and place.
-  CM.clusterIcon = function (group) {
-    var n = group.getChildCount();
+  function clusterIcon(n, latlng) {
     var size = n < 10 ? 36 : n < 100 ? 42 : n < 1000 ? 48 : 56;
     return new ClusterIcon({
       html: "<span>" + formatCount(n) + "</span>",
       className: "marker-cluster cm-cluster",
       iconSize: [size, size],
       label: "Cluster of " + formatCount(n) + " activit" + (n === 1 ? "y" : "ies") +
-        // Where its activities are: during a zoom animation getLatLng() is the parent's.
-        placeWords(group.getBounds().getCenter()) + ": zoom in"
+        placeWords(latlng) + ": zoom in"
     });
-  };
+  }
+
+  function keyOf(f) {
+    // A cluster id is only an index into the worker's current tree: a re-clustered tree
+    // (after a filter) may give the same id to another cluster, so its count and place
+    // are part of the key.
+    return f[0] ? "p" + f[1] + "," + f[5] + "," + f[9] + "/" + f[10]
+      : "c" + f[1] + "," + f[2] + "," + f[3] + "," + f[4];
+  }
+
+  function makeMarker(f, zoom) {
+    var m;
+    if (f[0]) {
+      var latlng = L.latLng(f[2], f[3]);
+      if (f[10] > 1) { // one of several at the same place: spread round it
+        var angle = 2 * Math.PI * f[9] / f[10];
+        var r = Math.max(SPREAD, SPREAD * f[10] / (2 * Math.PI));
+        var pt = map.project(latlng, zoom).add([r * Math.cos(angle), r * Math.sin(angle)]);
+        latlng = map.unproject(pt, zoom);
+      }
+      m = new ActivityMarker(latlng, {
+        icon: icons[f[5]],
+        keyboard: true,
+        autoPanOnFocus: false, // Tab reaches only pins in view (see keyboard), so never pan
+        riseOnHover: true
+      });
+      m.cmPin = f;
+      m.cmIndex = f[1];
+    } else {
+      var at = L.latLng(f[3], f[4]);
+      m = new ActivityMarker(at, {
+        icon: clusterIcon(f[2], at), keyboard: true, autoPanOnFocus: false
+      });
+      m.cmCluster = f;
+    }
+    m.cmMarked = !!f[f[0] ? 11 : 5];
+    return m;
+  }
+
+  /* ---- Drawing a view ---------------------------------------------------------------- */
+
+  var drawn = {};       // key -> marker drawn now
+  var pins = {};        // activity index -> its pin, when drawn
+  var viewSeq = 0;      // the last view asked for
+  var drawnSeq = 0;     // the last view fully drawn
+  var afterDraw = [];   // [seq, fn]: run once view `seq` (or a later one) is drawn
+  var drawing = null;   // the timer of a drawing in progress
+  var markNext = false; // flag what holds the cluster just expanded (see openCluster)
+
+  function viewBox() {
+    var b = map.getBounds().pad(PAD);
+    return [Math.max(-180, b.getWest()), Math.max(-85, b.getSouth()),
+      Math.min(180, b.getEast()), Math.min(85, b.getNorth())];
+  }
+
+  function requestView() {
+    var seq = ++viewSeq;
+    var zoom = Math.round(map.getZoom());
+    var mark = markNext;
+    markNext = false;
+    return ask({type: "view", bbox: viewBox(), zoom: zoom, mark: mark}).then(function (d) {
+      if (seq !== viewSeq) return; // the map moved again: that answer is coming
+      draw(d.features, zoom, seq);
+    });
+  }
+
+  function draw(features, zoom, seq) {
+    if (drawing) { window.clearTimeout(drawing); drawing = null; }
+    var want = {}, add = [];
+    features.forEach(function (f) {
+      var key = keyOf(f);
+      want[key] = true;
+      var old = drawn[key];
+      if (old) { old.cmMarked = !!f[f[0] ? 11 : 5]; return; } // kept (focus stays on it)
+      add.push(f);
+    });
+    Object.keys(drawn).forEach(function (key) {
+      if (want[key]) return;
+      var m = drawn[key];
+      if (m.cmIndex !== undefined && pins[m.cmIndex] === m) delete pins[m.cmIndex];
+      layer.removeLayer(m);
+      delete drawn[key];
+    });
+    // Pins and clusters in view first, then the margin around it.
+    var centre = map.getCenter();
+    add.sort(function (a, b) {
+      var la = a[0] ? a : [0, 0, 0, a[3], a[4]], lb = b[0] ? b : [0, 0, 0, b[3], b[4]];
+      var da = Math.abs((a[0] ? la[2] : la[3]) - centre.lat) +
+        Math.abs((a[0] ? la[3] : la[4]) - centre.lng);
+      var db = Math.abs((b[0] ? lb[2] : lb[3]) - centre.lat) +
+        Math.abs((b[0] ? lb[3] : lb[4]) - centre.lng);
+      return da - db;
+    });
+    var next = 0;
+    function step() {
+      drawing = null;
+      var t0 = performance.now();
+      while (next < add.length) {
+        var f = add[next++];
+        var m = makeMarker(f, zoom);
+        drawn[keyOf(f)] = m;
+        if (f[0]) pins[f[1]] = m;
+        layer.addLayer(m);
+        if (performance.now() - t0 > BUDGET) break;
+      }
+      if (next < add.length) {
+        drawing = window.setTimeout(step, 0);
+        return;
+      }
+      drawnSeq = seq;
+      drew();
+    }
+    step();
+  }
+
+  function drew() {
+    var due = afterDraw.filter(function (w) { return w[0] <= drawnSeq; });
+    afterDraw = afterDraw.filter(function (w) { return w[0] > drawnSeq; });
+    if (busy && drawnSeq >= busyUntil) setBusy(false);
+    queueRefresh();
+    if (!document.documentElement.classList.contains("cm-map-ready")) {
+      document.documentElement.classList.add("cm-map-ready");
+      if (window.performance && performance.mark) performance.mark("cm-map-markers");
+    }
+    due.forEach(function (w) { w[1](); });
+    sendState();
+  }
+
+  // Run fn once what the map shows after the next move (or now, if none comes) is drawn.
+  function whenDrawn(fn) {
+    afterDraw.push([viewSeq + 1, fn]);
+  }
+
+  var busy = false, busyUntil = 0;
+  function setBusy(on) {
+    busy = on;
+    document.documentElement.classList.toggle("cm-map-busy", on);
+  }
 
   /* ---- Popups and tooltips (text only, built with the DOM) --------------------------- */
 
@@ -182,46 +326,71 @@
     return config.link + encodeURIComponent(id) + "/";
   }
 
-  function popupContent(i) {
-    var a = rows[i];
+  // A popup's summary and times: one JSON file per `config.chunk` activities, fetched when
+  // the first of them opens ([id, summary, [when]] each).
+  var chunks = {};
+  function details(i) {
+    var n = Math.floor(i / config.chunk);
+    if (!chunks[n]) {
+      var url = new URL(config.details.replace("{n}", String(n)), document.baseURI).href;
+      chunks[n] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      });
+      chunks[n].catch(function () { delete chunks[n]; }); // try again next time
+    }
+    return chunks[n].then(function (rows) { return rows[i - n * config.chunk]; });
+  }
+
+  function popupContent(p, more) {
     var box = el("div", "cm-popup");
     var heading = el("h2", "cm-popup__title");
-    var link = el("a", null, a[1]);
-    link.href = activityURL(a[0]);
+    var link = el("a", null, p[4]);
+    link.href = activityURL(p[7]);
     link.target = "_top"; // the activity page opens in the window, not inside the map
     heading.appendChild(link);
     box.appendChild(heading);
     var cats = el("p", "cm-popup__cats");
-    cats.textContent = a[4].map(function (c) { return config.categories[c].name; }).join(" · ");
+    cats.textContent = p[8].map(function (c) { return config.categories[c].name; }).join(" · ");
     box.appendChild(cats);
-    if (a[5]) box.appendChild(el("p", "cm-popup__paused", "Paused: not meeting at the moment."));
-    box.appendChild(el("p", "cm-popup__summary", a[2]));
-    if (a[3].length) {
-      var when = el("ul", "cm-popup__when");
-      a[3].forEach(function (line) { when.appendChild(el("li", null, line)); });
-      box.appendChild(when);
+    if (p[6]) box.appendChild(el("p", "cm-popup__paused", "Paused: not meeting at the moment."));
+    if (more && more[0] === p[7]) { // the same build's chunk (an old cached one is not used)
+      box.appendChild(el("p", "cm-popup__summary", more[1]));
+      if (more[2].length) {
+        var when = el("ul", "cm-popup__when");
+        more[2].forEach(function (line) { when.appendChild(el("li", null, line)); });
+        box.appendChild(when);
+      }
     }
-    var more = el("a", "cm-popup__more", "Details, contact and how to join");
-    more.href = activityURL(a[0]);
-    more.target = "_top";
-    box.appendChild(el("p")).appendChild(more);
+    var page = el("a", "cm-popup__more", "Details, contact and how to join");
+    page.href = activityURL(p[7]);
+    page.target = "_top";
+    box.appendChild(el("p")).appendChild(page);
     return box;
   }
 
+  var opening = 0;
   function openPopup(i, byKey) {
-    var m = markers[i];
-    openedByKey = !!byKey;
-    popupIndex = i;
-    map.closeTooltip(tooltip);
-    // As wide as the map allows on a phone, clear of the zoom buttons and attribution.
-    var width = Math.max(160, Math.min(300, map.getSize().x - 90));
-    L.setOptions(popup, {maxWidth: width, minWidth: Math.min(200, width)});
-    popup.setLatLng(m.getLatLng()).setContent(popupContent(i)).openOn(map);
+    var m = pins[i];
+    if (!m) return;
+    var ticket = ++opening;
+    details(i).catch(function () { return null; }).then(function (more) {
+      if (ticket !== opening || pins[i] !== m || !m._map) return;
+      openedByKey = !!byKey;
+      popupIndex = i;
+      popupPin = m.cmPin;
+      map.closeTooltip(tooltip);
+      // As wide as the map allows on a phone, clear of the zoom buttons and attribution.
+      var width = Math.max(160, Math.min(300, map.getSize().x - 90));
+      L.setOptions(popup, {maxWidth: width, minWidth: Math.min(200, width)});
+      popup.setLatLng(m.getLatLng()).setContent(popupContent(m.cmPin, more)).openOn(map);
+    });
   }
 
   function showTooltip(m) {
+    if (!m.cmPin) return;
     if (popupIndex === m.cmIndex && map.hasLayer(popup)) return;
-    tooltip.setLatLng(m.getLatLng()).setContent(el("span", null, rows[m.cmIndex][1]));
+    tooltip.setLatLng(m.getLatLng()).setContent(el("span", null, m.cmPin[4]));
     map.openTooltip(tooltip);
   }
 
@@ -261,57 +430,47 @@
     return {centre: [lat, lon], zoom: z};
   }
 
-  function activityFromHash(h) {
-    if (!h.activity || !ID.test(h.activity) || !(h.activity in byId)) return -1;
-    return byId[h.activity];
-  }
-
-  function showActivity(i) {
-    var m = markers[i];
-    if (!isShown(i)) { // its categories are unticked: tick the first again to show it
-      delete hidden[rows[i][4][0]];
-      applyFilter();
-    }
-    whenClustered(function () {
-      cluster.zoomToShowLayer(m, function () { openPopup(i, false); });
-    });
+  // Zoom to an activity until it is a pin of its own, then open its popup. Its categories
+  // unticked? Tick the first again to show it.
+  function showActivity(id) {
+    return ask({type: "find", id: id, from: Math.min(DEEP_ZOOM, map.getMaxZoom())})
+      .then(function (d) {
+        if (d.i < 0) { send({type: "cm-map-missing"}); return null; }
+        if (d.hidden) {
+          delete hidden[d.cat];
+          return applyFilter().then(function () { return showActivity(id); });
+        }
+        var zoom = Math.min(d.zoom, map.getMaxZoom());
+        var target = L.latLng(d.lat, d.lon);
+        var here = map.getZoom() === zoom && map.getCenter().distanceTo(target) < 1;
+        whenDrawn(function () { openPopup(d.i, false); });
+        if (here) requestView(); else map.setView(target, zoom, {animate: false});
+        return null;
+      });
   }
 
   function applyHash(hash) {
     var h = parseHash(hash);
     if (h.activity) {
-      var i = activityFromHash(h);
-      if (i < 0) {
-        send({type: "cm-map-missing"});
-      } else {
-        showActivity(i);
-      }
+      if (!ID.test(h.activity)) { send({type: "cm-map-missing"}); return; }
+      moved = true;
+      showActivity(h.activity);
       return;
     }
     var view = viewFromHash(h);
     if (view) map.setView(view.centre, view.zoom);
   }
 
-  // Before the tiles and markers are added: start at the linked place, so no tile or
-  // cluster is made for a view nobody sees.
+  // Before the tiles are added: start at the linked place, so no tile is fetched for a view
+  // nobody sees, and start the worker, so it clusters while Leaflet sets up.
+  var loaded = null;
   CM.init = function (leafletMap) {
     map = leafletMap;
-    if (L.MarkerCluster) L.MarkerCluster.mergeOptions({autoPanOnFocus: false});
-    if (L.MarkerClusterGroup && !L.MarkerClusterGroup.prototype.cmPadded) {
-      // markercluster 1.1.0 draws clusters for three screens each way (nine times the
-      // view); half a screen around it is enough for smooth panning and costs a quarter
-      // of the DOM work at each zoom. (Pinned version: see assets/vendor/README.md.)
-      L.MarkerClusterGroup.include({
-        cmPadded: true,
-        _getExpandedVisibleBounds: function () {
-          return this._map.getBounds().pad(0.5);
-        }
-      });
-    }
     loadConfig();
+    loaded = startWorker();
     var h = parseHash(initialHash());
     if (h.activity && ID.test(h.activity)) {
-      pending = h.activity; // makeMarker moves the map when it meets this activity
+      pending = h.activity; // CM.start shows it once the worker has the rows
       return;
     }
     var view = viewFromHash(h);
@@ -335,8 +494,8 @@
 
   function currentHash() {
     if (!moved) return ""; // nothing to remember until the view changes
-    if (popupIndex >= 0 && map.hasLayer(popup)) {
-      return "#activity=" + rows[popupIndex][0];
+    if (popupIndex >= 0 && popupPin && map.hasLayer(popup)) {
+      return "#activity=" + popupPin[7];
     }
     var c = map.getCenter();
     var z = map.getZoom();
@@ -359,12 +518,6 @@
     if (inFrame()) window.parent.postMessage(msg, targetOrigin());
   }
 
-  function shownCount() {
-    var n = 0;
-    for (var i = 0; i < markers.length; i++) if (markers[i] && isShown(i)) n++;
-    return n;
-  }
-
   function sendState() {
     if (!ready) return;
     var area = nearestArea();
@@ -372,86 +525,29 @@
       type: "cm-map-state",
       hash: currentHash(),
       area: area ? area.id : "",
-      shown: shownCount(),
-      total: markers.length,
+      shown: shown,
+      total: config.total,
       hidden: config.categories.filter(function (c, k) { return hidden[k]; })
         .map(function (c) { return c.id; })
     });
   }
 
-  function isShown(i) {
-    var cats = rows[i][4];
-    for (var k = 0; k < cats.length; k++) if (!hidden[cats[k]]) return true;
-    return false;
-  }
-
   // An activity is on the map while any of its categories is ticked; its pin shows the
-  // first ticked one, so the pins always match the key.
-  var busy = false, again = false, waiting = [];
-  var firstDone = false; // has the first clustering finished (it may be chunked too)?
-
+  // first ticked one, so the pins always match the key. The worker re-clusters what is
+  // left; the page is busy until that view is drawn.
   function applyFilter() {
-    if (busy) { again = true; return; } // a chunked add is running: apply after it
-    var add = [], remove = [], keep = [];
-    for (var i = 0; i < markers.length; i++) {
-      var m = markers[i];
-      if (!m) continue;
-      var want = isShown(i), has = cluster.hasLayer(m);
-      if (want) {
-        var icon = icons[firstShownCategory(rows[i][4])];
-        if (m.options.icon !== icon) {
-          if (m._map) { m.setIcon(icon); } else { m.options.icon = icon; }
-        }
-        (has ? keep : add).push(m);
-      } else if (has) {
-        remove.push(m);
-      }
-    }
-    if (popupIndex >= 0 && !isShown(popupIndex)) map.closePopup(popup);
-    if (remove.length > 2000 && remove.length > keep.length) {
-      // Removing most markers one by one costs more than starting again with the rest.
-      cluster.clearLayers();
-      add = add.concat(keep);
-    } else if (remove.length) {
-      cluster.removeLayers(remove);
-    }
-    if (add.length) {
-      setBusy(true);
-      cluster.addLayers(add); // chunked (see start): the page stays responsive
-    } else {
-      clustered();
-    }
-  }
-
-  // markercluster calls this after each chunk of addLayers; the last one ends the work.
-  function chunkProgress(done, total) {
-    if (done < total) return;
-    firstDone = true;
-    window.setTimeout(clustered, 0); // after markercluster has drawn the result
-  }
-  CM.chunkProgress = chunkProgress;
-
-  function setBusy(on) {
-    busy = on;
-    document.documentElement.classList.toggle("cm-map-busy", on);
-  }
-
-  function clustered() {
-    setBusy(false);
-    if (again) {
-      again = false;
-      applyFilter();
-      return;
-    }
-    var todo = waiting;
-    waiting = [];
-    todo.forEach(function (fn) { fn(); });
-    if (map) queueRefresh();
-    sendState();
-  }
-
-  function whenClustered(fn) {
-    if (busy) { waiting.push(fn); } else { fn(); }
+    setBusy(true);
+    var list = Object.keys(hidden).map(Number);
+    return ask({type: "filter", hidden: list}).then(function (d) {
+      shown = d.shown;
+      var check = popupIndex >= 0 && map.hasLayer(popup)
+        ? ask({type: "shown", i: popupIndex}) : Promise.resolve({shown: true});
+      return check.then(function (c) {
+        if (!c.shown) map.closePopup(popup);
+        busyUntil = viewSeq + 1;
+        return requestView();
+      });
+    });
   }
 
   function onMessage(e) {
@@ -511,38 +607,63 @@
     return Array.prototype.slice.call(map.getPane("markerPane").children);
   }
 
+  // Where an icon is, in the container's pixels, from Leaflet's own projection (no layout
+  // read per icon: with dozens of icons that is what made this refresh a long task).
+  function iconBox(icon, origin) {
+    var m = icon.cmMarker;
+    if (!m || !m._map) {
+      var r = icon.getBoundingClientRect();
+      return {left: r.left - origin.left, top: r.top - origin.top,
+        right: r.right - origin.left, bottom: r.bottom - origin.top, width: r.width};
+    }
+    var o = m.options.icon.options;
+    var size = L.point(o.iconSize || [0, 0]);
+    var anchor = o.iconAnchor ? L.point(o.iconAnchor) : size.divideBy(2);
+    var at = map.latLngToContainerPoint(m.getLatLng()).subtract(anchor);
+    return {left: at.x, top: at.y, right: at.x + size.x, bottom: at.y + size.y, width: size.x};
+  }
+
   function refreshKeyboard() {
     refreshQueued = false;
     if (!map) return;
     var container = map.getContainer();
-    var box = container.getBoundingClientRect();
+    var origin = container.getBoundingClientRect();
+    var size = map.getSize();
+    var box = {left: 0, top: 0, right: size.x, bottom: size.y};
     var controls = [];
     var nodes = container.querySelectorAll(".leaflet-control");
     for (var c = 0; c < nodes.length; c++) {
       var cr = nodes[c].getBoundingClientRect();
-      if (cr.width && cr.height) controls.push(cr);
+      if (cr.width && cr.height) {
+        controls.push({left: cr.left - origin.left, right: cr.right - origin.left,
+          top: cr.top - origin.top, bottom: cr.bottom - origin.top});
+      }
     }
     var items = markerIcons().map(function (icon) {
-      var r = icon.getBoundingClientRect();
-      var shown = r.width > 0 && icon.style.opacity !== "0" &&
+      var r = iconBox(icon, origin);
+      var onScreen = r.width > 0 && icon.style.opacity !== "0" &&
         r.left >= box.left + EDGE && r.right <= box.right - EDGE &&
         r.top >= box.top + EDGE && r.bottom <= box.bottom - EDGE &&
         !controls.some(function (cr) {
           return overlaps(cr, {left: r.left - EDGE, right: r.right + EDGE,
             top: r.top - EDGE, bottom: r.bottom + EDGE});
         });
-      var want = shown ? "0" : "-1";
+      var want = onScreen ? "0" : "-1";
       if (icon.getAttribute("tabindex") !== want) icon.setAttribute("tabindex", want);
-      return {icon: icon, row: Math.floor((r.top + r.height / 2 - box.top) / ROW),
-        x: r.left + r.width / 2};
+      return {icon: icon, row: Math.floor((r.top + r.bottom) / 2 / ROW), x: (r.left + r.right) / 2};
     });
     var sorted = items.slice().sort(function (a, b) { return a.row - b.row || a.x - b.x; });
-    var same = sorted.every(function (it, k) { return it === items[k]; });
-    if (same) return;
     var active = document.activeElement;
     var pane = map.getPane("markerPane");
-    sorted.forEach(function (it) { pane.appendChild(it.icon); }); // z-index is set on each
-    if (active && pane.contains(active) && document.activeElement !== active) {
+    // Move only the icons out of place (new ones are appended at the end by Leaflet).
+    var moved = false;
+    var at = pane.firstChild;
+    sorted.forEach(function (it) {
+      if (at === it.icon) { at = at.nextSibling; return; }
+      pane.insertBefore(it.icon, at); // z-index is set on each, so drawing is unchanged
+      moved = true;
+    });
+    if (moved && active && pane.contains(active) && document.activeElement !== active) {
       active.focus({preventScroll: true});
     }
   }
@@ -562,18 +683,15 @@
     if (icon) icon.focus({preventScroll: true});
   }
 
-  // After a zoom or a spiderfy has been drawn: focus the first (in screen order) of what
-  // stands for `children` now, and say what happened.
-  function focusInside(children, message) {
+  // After a zoom has been drawn: focus the first (in screen order) of what holds the
+  // expanded cluster's activities now (the worker marked them), and say what happened.
+  function focusMarked(message) {
     refreshKeyboard();
-    var seen = [], icons = [];
-    children.forEach(function (m) {
-      var v = cluster.getVisibleParent(m);
-      if (v && v._icon && seen.indexOf(v) < 0) { seen.push(v); icons.push(v._icon); }
-    });
     var order = markerIcons();
-    icons.sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); });
-    var target = icons.filter(focusable)[0] || icons[0];
+    var targets = order.filter(function (icon) {
+      return icon.cmMarker && icon.cmMarker.cmMarked;
+    });
+    var target = targets.filter(focusable)[0] || targets[0];
     if (target) {
       if (!focusable(target)) target.setAttribute("tabindex", "0");
       focusIcon(target);
@@ -583,55 +701,43 @@
     say(message);
   }
 
-  function afterRedraw(fn) {
-    var done = false;
-    function finish() {
-      if (done) return;
-      done = true;
-      window.setTimeout(fn, 0);
-    }
-    map.once("moveend", function () {
-      window.setTimeout(function () {
-        if (cluster._inZoomAnimation) cluster.once("animationend", finish);
-        else finish();
-      }, 0);
-    });
-    window.setTimeout(finish, 2000); // whatever happens, focus is not left nowhere
-  }
-
   function activities(n) {
     return formatCount(n) + " activit" + (n === 1 ? "y" : "ies");
   }
 
-  // Enter or Space on a cluster: zoom to it (or spread it out when it cannot zoom further),
-  // then focus the first pin or cluster of what was inside and announce it.
-  function openCluster(group) {
-    var children = group.getAllChildMarkers();
-    var n = group.getChildCount();
-    var bounds = group.getBounds();
-    var near = nearestTown(bounds.getCenter());
-    var town = near ? " around " + (near.area.town || near.area.name) : "";
-    var bottom = group;
-    while (bottom._childClusters.length === 1) bottom = bottom._childClusters[0];
-    if (bottom._zoom === cluster._maxZoom && bottom._childCount === group._childCount) {
-      cluster.once("spiderfied", function () {
-        window.setTimeout(function () {
-          focusInside(children, "Spread out: " + activities(n) + " at one place" + town);
-        }, 0);
+  // Enter or Space on a cluster: zoom to it (to the deepest zoom, with its pins spread
+  // round, when they are all at one place), then focus the first pin or cluster of what
+  // was inside and announce it.
+  function openCluster(m) {
+    var f = m.cmCluster;
+    ask({type: "expand", id: f[1]}).then(function (d) {
+      var bounds = L.latLngBounds(d.bounds);
+      var near = nearestTown(bounds.getCenter());
+      var town = near ? " around " + (near.area.town || near.area.name) : "";
+      var max = map.getMaxZoom();
+      var zoom, message;
+      if (d.single || d.zoom > max) {
+        zoom = max;
+        message = "Spread out: " + activities(d.n) + " at one place" + town;
+      } else {
+        var fit = map.getBoundsZoom(bounds, false, L.point(96, 96));
+        zoom = Math.min(max, Math.max(d.zoom, fit));
+        message = "Zoomed in: " + activities(d.n) + town;
+      }
+      moved = true;
+      markNext = true;
+      whenDrawn(function () {
+        window.setTimeout(function () { focusMarked(message); }, 0);
       });
-      group.spiderfy();
-      return;
-    }
-    moved = true;
-    afterRedraw(function () { focusInside(children, "Zoomed in: " + activities(n) + town); });
-    group.zoomToBounds({padding: [48, 48]});
+      map.setView(bounds.getCenter(), zoom);
+    });
   }
 
   // Keys inside an open popup: Escape closes it, the close button answers Space as well as
   // Enter (focus goes back to the pin), and Tab past its last link goes on to the next pin.
   function popupKeys(event) {
     var box = popup.getElement();
-    var m = markers[popupIndex];
+    var m = pins[popupIndex];
     var pin = m && m._icon;
     if (!box || !pin) return;
     var key = event.key;
@@ -662,26 +768,26 @@
 
   /* ---- Start ------------------------------------------------------------------------- */
 
+  function target(e) {
+    return e.propagatedFrom || e.layer;
+  }
+
   function wire() {
     popup = L.popup({autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 36]});
     tooltip = L.tooltip({direction: "top", offset: [0, -14], opacity: 1});
 
-    cluster.on("click", function (e) {
-      if (e.layer && e.layer.cmIndex !== undefined) openPopup(e.layer.cmIndex, false);
+    layer.on("click", function (e) {
+      var m = target(e);
+      if (!m) return;
+      if (m.cmCluster) openCluster(m); else openPopup(m.cmIndex, false);
     });
     // Leaflet turns Enter on a marker into "keypress"; buttons also answer to Space.
-    cluster.on("keypress", function (e) {
+    layer.on("keypress", function (e) {
       var key = e.originalEvent && e.originalEvent.key;
-      if ((key === "Enter" || key === " ") && e.layer && e.layer.cmIndex !== undefined) {
+      var m = target(e);
+      if ((key === "Enter" || key === " ") && m) {
         L.DomEvent.preventDefault(e.originalEvent);
-        openPopup(e.layer.cmIndex, true);
-      }
-    });
-    cluster.on("clusterkeypress", function (e) {
-      var key = e.originalEvent && e.originalEvent.key;
-      if (key === "Enter" || key === " ") {
-        L.DomEvent.preventDefault(e.originalEvent);
-        openCluster(e.layer);
+        if (m.cmCluster) openCluster(m); else openPopup(m.cmIndex, true);
       }
     });
     live = el("p", "cm-visually-hidden");
@@ -696,13 +802,13 @@
         map.closePopup(popup);
       }
     });
+    map.on("moveend", function () { requestView(); });
     map.on("moveend zoomend resize", queueRefresh);
-    cluster.on("animationend spiderfied unspiderfied", queueRefresh);
     if (window.MutationObserver) {
       new MutationObserver(queueRefresh).observe(map.getPane("markerPane"), {childList: true});
     }
-    cluster.on("mouseover", function (e) { if (e.layer.cmIndex !== undefined) showTooltip(e.layer); });
-    cluster.on("mouseout", function () { map.closeTooltip(tooltip); });
+    layer.on("mouseover", function (e) { var m = target(e); if (m) showTooltip(m); });
+    layer.on("mouseout", function () { map.closeTooltip(tooltip); });
 
     var container = map.getContainer();
     container.addEventListener("focusin", function (e) {
@@ -727,9 +833,10 @@
     });
     map.on("popupclose", function (e) {
       if (e.popup !== popup) return;
-      var m = markers[popupIndex];
+      var m = pins[popupIndex];
       var back = openedByKey && m && m._icon;
       popupIndex = -1;
+      popupPin = null;
       openedByKey = false;
       if (back) focusIcon(m._icon);
       sendState();
@@ -741,29 +848,42 @@
     window.addEventListener("hashchange", function () { applyHash(window.location.hash); });
   }
 
-  // After Folium has clustered the markers: wire events, then follow an #activity= link.
-  CM.start = function (leafletMap, markerCluster) {
+  // Folium's activity layer: an empty FeatureGroup on the map, filled view by view.
+  CM.clusters = function (leafletMap) {
     map = leafletMap;
-    cluster = markerCluster;
+    layer = L.featureGroup().addTo(map);
+    return layer;
+  };
+
+  // The cluster ids of a drawn cluster marker's activities (for tests and tools).
+  CM.leaves = function (marker) {
+    if (marker && marker.cmPin) return Promise.resolve([marker.cmIndex]);
+    if (!marker || !marker.cmCluster) return Promise.resolve([]);
+    return ask({type: "leaves", id: marker.cmCluster[1]}).then(function (d) { return d.leaves; });
+  };
+
+  // After Folium has added the layer: wire events, then draw the first view (or follow an
+  // #activity= link) once the worker has clustered.
+  CM.start = function (leafletMap, activityLayer) {
+    map = leafletMap;
+    layer = activityLayer;
     loadConfig();
-    // Adds are chunked from now on (and the first clustering may still be running).
-    setBusy(!!cluster.options.chunkedLoading && !firstDone && markers.length > 0);
-    L.setOptions(cluster, {chunkedLoading: true, chunkProgress: chunkProgress});
     wire();
-    ready = true;
-    if (pending) {
-      var i = pending in byId ? byId[pending] : -1;
-      pending = "";
-      if (i >= 0) {
-        showActivity(i);
-      } else {
-        send({type: "cm-map-missing"});
+    setBusy(true);
+    busyUntil = 1;
+    loaded.then(function () {
+      ready = true; // from now on the state sent to the page is the worker's
+      if (pending) {
+        var id = pending;
+        pending = "";
+        moved = true;
+        return showActivity(id).then(function () {
+          if (viewSeq === 0) requestView(); // not on the map: draw the default view
+        });
       }
-    }
-    whenClustered(function () {
-      document.documentElement.classList.add("cm-map-ready");
-      if (window.performance && performance.mark) performance.mark("cm-map-markers");
+      return requestView();
+    }).catch(function (err) {
+      failed("The map could not be drawn (" + err.message + ").");
     });
-    if (!busy) sendState();
   };
 })();

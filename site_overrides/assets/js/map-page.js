@@ -100,11 +100,9 @@
     send({type: "cm-map-filter", hidden: hidden});
   }
   if (key) {
-    key.hidden = false;
     key.addEventListener("change", sendFilter);
     key.addEventListener("submit", function (e) { e.preventDefault(); });
     var all = key.querySelector(".cm-map-key__all");
-    all.hidden = false;
     all.addEventListener("click", function (e) {
       var which = e.target.closest("[data-cm-all]");
       if (!which) return;
@@ -125,7 +123,6 @@
     });
   }
 
-  jump.hidden = false;
   jump.addEventListener("submit", function (e) {
     e.preventDefault();
     var opt = town.options[town.selectedIndex];
