@@ -62,8 +62,13 @@
     return n;
   }
 
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+
+  /* "2 December 2026", as the activity pages write it. By hand: toLocaleDateString sets up
+   * a date formatter on every call, tens of milliseconds each on a slow phone. */
   function longDate(value) {
-    return value.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
+    return value.getDate() + " " + MONTHS[value.getMonth()] + " " + value.getFullYear();
   }
 
   function isoDate(iso) {
