@@ -274,7 +274,6 @@
         at.forEach(function (v) {
           for (w = 0; w < words; w++) acc[w] &= s.access[v][w];
         });
-        if (!at.length) acc.fill(0);
         return;
       }
       if (name === "area") any.set(s.regionWide);
