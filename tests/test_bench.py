@@ -305,6 +305,20 @@ def test_lighthouse_report_figures_and_blocked_hosts() -> None:
     ) == ["*.tile.example.org*", "*api.postcodes.io*"]
 
 
+def test_lighthouse_measures_the_shortlist_with_activities_on_it(tmp_path: Path) -> None:
+    """Lighthouse starts with empty storage: the shortlist page is opened with a shared link
+    of five activities spread over the directory, which fills the empty list."""
+    from build_tools.bench import lighthouse as lh
+
+    for folder in ("shortlist", "find", *(f"activities/a{n:02d}" for n in range(20))):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "index.html").write_text("<p>page</p>", "utf-8")
+    pages = {key: path for key, _, path in lh.pages_to_run(tmp_path)}
+    assert pages["shortlist"] == "shortlist/#ids=a02,a06,a10,a14,a18"
+    assert pages["finder"] == "find/" and pages["activity"] == "activities/a10/"
+    assert "category" not in pages  # no such page in this site: not run
+
+
 def test_lighthouse_table_shows_medians_and_misses() -> None:
     from build_tools.bench.lighthouse import PageScore
 

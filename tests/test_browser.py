@@ -14,6 +14,7 @@ from browser_fixtures import *  # noqa: F403
 
 from build_tools.entries.loader import load_paths
 from build_tools.entries.model import Entry
+from build_tools.site import finder
 
 pytestmark = pytest.mark.browser
 
@@ -532,6 +533,40 @@ def test_print_shows_only_the_list(new_page, site_url: str, published: list[Entr
     assert new_page.pdf(format="A4")[:4] == b"%PDF"
 
 
+def test_the_shortlist_fetches_only_the_files_of_its_activities(
+    new_page, site_url: str, built_site: Path, published: list[Entry], monkeypatch
+) -> None:
+    """Not the whole directory (activities.json is 850 KB gzipped at 10,000 activities): the
+    files its activities are in, found by the same hash of the id as the build's. The sample
+    site fits in one file, so the page is told here of seven, made by finder.py."""
+    page = new_page
+    records = json.loads((built_site / "assets/data/activities.json").read_text())["items"]
+    monkeypatch.setattr(finder, "SHORTLIST_BUCKET", 10)
+    files = {o.path.rsplit("/", 1)[1]: o.content for o in finder.shortlist_data(records, "test")}
+    assert len(files) == 7
+
+    def shortlist_page(route) -> None:
+        html = route.fetch().text()
+        route.fulfill(body=re.sub(r'"chunks":\d+', '"chunks":7', html), content_type="text/html")
+
+    def data_file(route) -> None:
+        route.fulfill(body=files[urlsplit(route.request.url).path.rsplit("/", 1)[1]])
+
+    page.route("**/shortlist/", shortlist_page)
+    page.route("**/assets/data/shortlist/*.json*", data_file)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(urlsplit(r.url).path))
+    chosen = [published[0], published[7], published[20]]
+    page.goto(site_url + "shortlist/#ids=" + ",".join(e.id for e in chosen))
+    page.wait_for_selector("#cm-sl-app:not([hidden])")
+    titles = page.eval_on_selector_all(".cm-sl-item__title a", "els => els.map(e => e.textContent)")
+    assert titles == [e.name for e in chosen]
+    data = sorted(p.rsplit("/", 1)[1] for p in asked if "/assets/data/" in p)
+    wanted = sorted({f"{finder.bucket(e.id, 7)}.json" for e in chosen})
+    assert data == wanted and len(wanted) >= 2, (data, wanted)
+    assert not any(p.endswith("activities.json") or "/data/finder/" in p for p in asked)
+
+
 # --- privacy and accessibility ------------------------------------------------------------
 
 
@@ -688,22 +723,24 @@ def test_a_page_the_finder_and_the_shortlist_say_the_same(new_page, site_url: st
 def test_shortlist_mail_and_phone_links_cannot_add_recipients_or_text(
     new_page, site_url: str
 ) -> None:
-    """Even if a hostile address reached activities.json (validation refuses it), the
+    """Even if a hostile address reached the shortlist's data (validation refuses it), the
     shortlist builds mailto: and tel: links with encodeURIComponent: one recipient, no
     hidden copy, subject or body, no other scheme."""
     page = new_page
     entry_id = "thanet-stop-smoking-clinic"
     hostile = "quit@clinic.example.org?cc=x%40evil.example&bcc=y@evil.example&body=hi"
+    poisoned = []
 
     def poison(route) -> None:
         data = route.fetch().json()
-        for record in data["items"]:
-            if record["i"] == entry_id:
-                record["em"] = hostile
-                record["ph"] = "+44 1843 000469?x=a&body=call javascript:alert()"
+        record = data["items"].get(entry_id)
+        if record is not None:
+            record["em"] = hostile
+            record["ph"] = "+44 1843 000469?x=a&body=call javascript:alert()"
+            poisoned.append(route.request.url)
         route.fulfill(json=data)
 
-    page.route("**/assets/data/activities.json*", poison)
+    page.route("**/assets/data/shortlist/*.json*", poison)
     page.goto(site_url)
     page.evaluate(f"localStorage.setItem('{SL_KEY}', JSON.stringify([{entry_id!r}]))")
     page.goto(site_url + "shortlist/")
@@ -717,6 +754,7 @@ def test_shortlist_mail_and_phone_links_cannot_add_recipients_or_text(
         "%26body%3Dhi"
     )
     assert "?" not in mail and "&" not in mail
+    assert poisoned  # the activity's record came from the file the test altered
     assert tel == "tel:+441843000469"  # digits only (and the leading +)
     # and the page shows the text as written, as text
     assert hostile in page.inner_text(".cm-sl-item")

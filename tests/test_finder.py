@@ -140,6 +140,7 @@ def test_outputs_are_the_data_file_and_two_pages(outputs: dict[str, Output]) -> 
         finder.INDEX_PATH,
         finder.DETAILS_PATH.format(n=0),
         finder.PLACES_PATH,
+        finder.SHORTLIST_PATH.format(n=0),
         "find.md",
         "shortlist.md",
     }
@@ -262,7 +263,8 @@ def test_the_data_version_in_page_links_changes_with_the_data(
         config = _config(outputs["find.md"].html, "cm-finder-config")
         assert config["data"].startswith("../assets/data/activities.json?v=")
         shortlist = _config(outputs["shortlist.md"].html, "cm-shortlist-config")
-        assert shortlist["data"] == config["data"]
+        version = config["data"].split("?v=")[1]
+        assert shortlist["details"] == f"../{finder.SHORTLIST_PATH}?v={version}"
         return config["data"]
 
     assert version(published) == version(list(published))
@@ -499,9 +501,14 @@ def test_split_data_holds_the_same_records_in_parts(
         details += part["items"]
     places = json.loads(outputs[finder.PLACES_PATH].content)
     assert places["v"] == version
+    # every vocabulary of the fixtures is small: its lists are bit masks
+    assert sorted(index["masks"]) == ["a", "c", "u", "x"]
     for i, rec in enumerate(whole["items"]):
         for key in finder.INDEX_KEYS:
-            assert index["cols"][key][i] == rec.get(key, 0), (rec["i"], key)
+            value = rec.get(key, 0)
+            if key in index["masks"]:
+                value = sum(1 << n for n in value or [])
+            assert index["cols"][key][i] == value, (rec["i"], key)
         assert details[i] == {k: rec[k] for k in finder.DETAIL_KEYS if k in rec}
         assert places["p"][i] == rec.get("p", 0)
     # the index leaves out what a result shows (summaries, contacts): it is the small part
@@ -511,6 +518,54 @@ def test_split_data_holds_the_same_records_in_parts(
     assert config["index"] == f"../{finder.INDEX_PATH}?v={version}"
     assert config["details"] == f"../{finder.DETAILS_PATH}?v={version}"
     assert config["places"] == f"../{finder.PLACES_PATH}?v={version}" and config["chunk"] == 2
+
+
+def test_a_large_vocabulary_keeps_its_lists() -> None:
+    """Over MASK_BITS terms a bit mask would not fit JavaScript's 32-bit operators: lists."""
+    records = [{"i": "a", "n": "A", "c": [0, 31], "a": [1], "u": [], "x": [2]}]
+    big = [[f"t{n}", f"T{n}"] for n in range(finder.MASK_BITS + 1)]
+    small = [["s0", "S0"], ["s1", "S1"], ["s2", "S2"]]
+    vocab = {"category": big, "area": small, "audience": small, "access": small}
+    parts = finder.split_data(records, {"region": "", "vocab": vocab}, "v1")
+    index = json.loads(parts[0].content)
+    assert index["masks"] == ["a", "u", "x"]
+    assert index["cols"]["c"] == [[0, 31]] and index["cols"]["a"] == [2]
+    assert index["cols"]["u"] == [0] and index["cols"]["x"] == [4]
+
+
+def test_the_shortlist_files_hold_every_record_under_its_ids_hash(
+    published: list[Entry], settings: Settings, coords: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shortlist page fetches only the files of the activities on the list: each record
+    is in file FNV-1a(id) % files, with everything the page prints and nothing else."""
+    monkeypatch.setattr(finder, "SHORTLIST_BUCKET", 2)
+    outputs = {o.path: o for o in finder.generate(published, settings, coords)}
+    whole = json.loads(outputs[finder.DATA_PATH].content)
+    config = _config(outputs["shortlist.md"].html or "", "cm-shortlist-config")
+    version = _config(outputs["find.md"].html or "", "cm-finder-config")["data"].split("?v=")[1]
+    files = -(-len(whole["items"]) // 2)
+    assert config == {
+        "base": "../",
+        "details": f"../{finder.SHORTLIST_PATH}?v={version}",
+        "chunks": files,
+    }
+    found: dict[str, dict] = {}
+    for n in range(files):
+        part = json.loads(outputs[finder.SHORTLIST_PATH.format(n=n)].content)
+        assert part["v"] == version
+        for ident, rec in part["items"].items():
+            assert finder.bucket(ident, files) == n
+            found[ident] = rec
+    assert finder.SHORTLIST_PATH.format(n=files) not in outputs
+    assert set(found) == {r["i"] for r in whole["items"]}
+    for rec in whole["items"]:
+        assert found[rec["i"]] == {k: rec[k] for k in finder.SHORTLIST_KEYS if k in rec}
+    # the page prints no filter data: no categories, audiences or positions
+    assert not any(k in r for r in found.values() for k in ("c", "u", "x", "p", "w", "t"))
+    # FNV-1a, 32 bits, as shortlist-page.js computes it (known values of the hash)
+    assert finder.bucket("", 1 << 32) == 0x811C9DC5
+    assert finder.bucket("a", 1 << 32) == 0xE40C292C
+    assert finder.bucket("foobar", 1 << 32) == 0xBF9CF968
 
 
 def test_the_plain_list_is_split_into_linked_pages(

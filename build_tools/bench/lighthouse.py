@@ -26,9 +26,12 @@ from build_tools.bench.chromium import CHROMIUM
 
 VERSION = "12.2.3"
 RUNS = 3
+SHORTLISTED = 5  # activities on the shortlist page when it is measured
 TIMEOUT = 300  # seconds for one Lighthouse run on a loaded machine
 
-# (key, label, path from the site root; "{activity}", "{category}", "{area}" filled in)
+# (key, label, path from the site root; "{activity}", "{category}", "{area}" filled in, and
+# "{shortlist}" with a few activities: Lighthouse starts with empty storage, and a shared
+# link (#ids=...) fills an empty shortlist, so the page shows what a link worker prints)
 PAGE_KINDS = (
     ("home", "home", ""),
     ("finder", "finder", "find/"),
@@ -37,7 +40,7 @@ PAGE_KINDS = (
     ("activity", "an activity", "activities/{activity}/"),
     ("category", "a category", "categories/{category}/"),
     ("area", "an area", "areas/{area}/"),
-    ("shortlist", "the shortlist", "shortlist/"),
+    ("shortlist", "the shortlist (5 activities)", "shortlist/#ids={shortlist}"),
 )
 
 # Lighthouse audits read from each run: (key in our figures, audit id)
@@ -177,6 +180,10 @@ def pages_to_run(site_dir: Path) -> list[tuple[str, str, str]]:
         return found[len(found) // 2] if found else None
 
     fill = {"activity": first("activities"), "category": first("categories")}
+    activities = sorted(p.parent.name for p in (site_dir / "activities").glob("*/index.html"))
+    if activities:  # spread over the directory, so over several of the shortlist's files
+        step = max(1, len(activities) // SHORTLISTED)
+        fill["shortlist"] = ",".join(activities[step // 2 :: step][:SHORTLISTED])
     areas = sorted(p.parent.name for p in (site_dir / "areas").glob("*/index.html"))
     if areas:  # the area with the most listings is the hardest case: pick the largest page
         fill["area"] = max(
@@ -194,7 +201,7 @@ def pages_to_run(site_dir: Path) -> list[tuple[str, str, str]]:
             if not fill.get(name):
                 continue
             path = path.replace("{" + name + "}", str(fill[name]))
-        target = site_dir / path.split("?", 1)[0] / "index.html"
+        target = site_dir / path.split("#", 1)[0].split("?", 1)[0] / "index.html"
         if target.is_file():
             out.append((key, label, path))
     return out

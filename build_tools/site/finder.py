@@ -6,7 +6,9 @@ line at the top of the page hides it before it is laid out): it reads
 `assets/data/activities.json`, a compact copy of every published activity (short keys,
 numbers instead of repeated words, bit masks for days and times), so at 10,000 activities it
 can filter in memory and draw only the first 50 matches instead of touching 10,000 elements.
-The shortlist page reads the same file.
+The shortlist page reads only the activities it shows: `shortlist_data` files them by a hash
+of their id (`bucket`), so a list of five fetches at most five small files, never the whole
+directory.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ PLACES_PATH = "assets/data/finder/places.json"
 CHUNK = 500  # activities per details file: one or two files for the first results
 INDEX_KEYS = ("i", "n", "c", "a", "u", "d", "w", "t", "k", "x", "g", "z")  # what filters test
 DETAIL_KEYS = ("s", "h", "l", "o")  # what a result shows besides its name
+# The shortlist's own files: every activity's printable record, filed by a hash of its id
+SHORTLIST_PATH = "assets/data/shortlist/{n}.json"
+SHORTLIST_BUCKET = 100  # activities per shortlist file, on average
+SHORTLIST_KEYS = ("n", "s", "o", "h", "l", "d", "k", "cn", "b", "f", "r", "z", "ph", "em", "web")
+# Index columns that hold vocabulary positions, and their vocabularies; written as bit masks
+# when the vocabulary has at most MASK_BITS terms (JavaScript's bit operators take 32 bits)
+_LIST_VOCAB = {"c": "category", "a": "area", "u": "audience", "x": "access"}
+MASK_BITS = 30
 FIND_PAGE = "find.md"
 SHORTLIST_PAGE = "shortlist.md"
 FORMAT_VERSION = 1
@@ -159,11 +169,21 @@ def split_data(records: list[dict[str, Any]], data: dict[str, Any], version: str
 
     index.json holds, per activity, what the filters test, as columns (one list per key:
     smaller gzipped than a list of records); details-N.json what a result shows; places.json
-    the positions, fetched only to sort by distance. All carry the build's version."""
+    the positions, fetched only to sort by distance. All carry the build's version.
+
+    The lists of vocabulary positions (categories, areas, audiences, accessibility) are
+    written as bit masks when the vocabulary is small enough (`masks` names them): one
+    number per activity instead of a list is a quarter less to download and far less to
+    parse on a phone (40,000 small arrays at 10,000 activities)."""
+    sizes = {key: len(data["vocab"][name]) for key, name in _LIST_VOCAB.items()}
+    masks = [key for key in _LIST_VOCAB if sizes[key] <= MASK_BITS]
     cols: dict[str, list[Any]] = {key: [] for key in INDEX_KEYS}
     for rec in records:
         for key in INDEX_KEYS:
-            cols[key].append(rec.get(key, 0))  # 0: none (finder-data.js leaves it out)
+            value = rec.get(key, 0)  # 0: none
+            if key in masks:
+                value = sum(1 << i for i in set(value or ()))
+            cols[key].append(value)
     compact = {"ensure_ascii": False, "separators": (",", ":")}
     index = {
         "v": version,
@@ -171,6 +191,7 @@ def split_data(records: list[dict[str, Any]], data: dict[str, Any], version: str
         "vocab": data["vocab"],
         "n": len(records),
         "chunk": CHUNK,
+        "masks": masks,
         "cols": cols,
     }
     out = [Output(path=INDEX_PATH, content=json.dumps(index, **compact))]  # type: ignore[arg-type]
@@ -183,6 +204,37 @@ def split_data(records: list[dict[str, Any]], data: dict[str, Any], version: str
     places = {"v": version, "p": [r.get("p", 0) for r in records]}
     out.append(Output(path=PLACES_PATH, content=json.dumps(places, **compact)))  # type: ignore[arg-type]
     return out
+
+
+def bucket(ident: str, buckets: int) -> int:
+    """The shortlist file an activity is in: FNV-1a (32 bits) of its id, modulo `buckets`.
+
+    shortlist-page.js computes the same (ids are ASCII), so it fetches just the files of the
+    activities on the list; unlike a position, an id needs no index to look it up."""
+    h = 0x811C9DC5
+    for ch in ident:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return h % buckets
+
+
+def shortlist_buckets(count: int) -> int:
+    return max(1, -(-count // SHORTLIST_BUCKET))
+
+
+def shortlist_data(records: list[dict[str, Any]], version: str) -> list[Output]:
+    """The shortlist's files: {v, items: {id: record}}, each record what the page prints."""
+    buckets = shortlist_buckets(len(records))
+    parts: list[dict[str, Any]] = [{} for _ in range(buckets)]
+    for rec in records:
+        parts[bucket(rec["i"], buckets)][rec["i"]] = {k: rec[k] for k in SHORTLIST_KEYS if k in rec}
+    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    return [
+        Output(
+            path=SHORTLIST_PATH.format(n=n),
+            content=json.dumps({"v": version, "items": part}, **compact),  # type: ignore[arg-type]
+        )
+        for n, part in enumerate(parts)
+    ]
 
 
 def _source(title: str, description: str) -> str:
@@ -373,8 +425,10 @@ more</button></p>
     return Output(path=FIND_PAGE, content=content, html=html)
 
 
-def shortlist_page(settings: Settings, data_url: str) -> Output:
-    config = {"data": data_url, "base": rel(SHORTLIST_PAGE, "")}
+def shortlist_page(settings: Settings, files: dict[str, Any]) -> Output:
+    """The shortlist page. `files`: the URL of its data files ("details", with {n}) and how
+    many there are ("chunks"): the offline worker keeps every one (sw.js, dataOf)."""
+    config = {"base": rel(SHORTLIST_PAGE, ""), **files}
     script = rel(SHORTLIST_PAGE, "assets/js/shortlist-page.js")
     finder = rel(SHORTLIST_PAGE, "find/")
     html = f"""<div class="cm-shortlist">
@@ -448,5 +502,12 @@ def generate(
         *split_data(payload["items"], payload, version),
         finder_page(published, settings, rel(FIND_PAGE, f"{DATA_PATH}?v={version}"), split),
         *plain_pages(published, settings),
-        shortlist_page(settings, rel(SHORTLIST_PAGE, f"{DATA_PATH}?v={version}")),
+        *shortlist_data(payload["items"], version),
+        shortlist_page(
+            settings,
+            {
+                "details": rel(SHORTLIST_PAGE, f"{SHORTLIST_PATH}?v={version}"),
+                "chunks": shortlist_buckets(len(payload["items"])),
+            },
+        ),
     ]

@@ -11,6 +11,12 @@
  * items holding the index keys; `detail(i)` is item i's details once its chunk is here;
  * `ensure(positions)` fetches the chunks those items need; `places()` adds `p` to every item.
  * Without `cfg.index` (an older build) the whole activities.json is read instead.
+ *
+ * In the index, the category, area, audience and accessibility columns named in `masks` are
+ * bit masks (bit n: the n-th term of that vocabulary) rather than lists; items keep them so
+ * (finder.js reads either). Every item has the same keys, in the same order, so a phone's
+ * JavaScript engine handles the 10,000 of them as one shape; the work after the index
+ * arrives is split into short tasks, so the page keeps answering while it is done.
  */
 (function () {
   "use strict";
@@ -29,22 +35,54 @@
     });
   }
 
-  /* Columns to records ({i, n, c, a, u, d, w, t, k, x, g, z}), leaving out empty values. */
+  /* One activity: every key always there (0 for none; k 0 is "free"), p filled by places(). */
+  function Item(i, n, c, a, u, d, w, t, k, x, g, z) {
+    this.i = i;
+    this.n = n;
+    this.c = c;
+    this.a = a;
+    this.u = u;
+    this.d = d;
+    this.w = w;
+    this.t = t;
+    this.k = k;
+    this.x = x;
+    this.g = g;
+    this.z = z;
+    this.p = 0;
+  }
+
+  /* The next task: lets the browser paint and answer input between two pieces of work. */
+  function pause() {
+    if (window.scheduler && typeof window.scheduler.yield === "function") return window.scheduler.yield();
+    return new Promise(function (done) {
+      setTimeout(done, 0);
+    });
+  }
+
+  var SLICE = 2500; // items made per task (a few milliseconds on a slow phone)
+
+  /* Columns to items, a slice per task. */
   function rows(index) {
-    var cols = index.cols;
-    var names = Object.keys(cols);
-    var out = new Array(index.n);
-    for (var i = 0; i < index.n; i++) {
-      var r = {};
-      for (var c = 0; c < names.length; c++) {
-        var name = names[c];
-        var v = cols[name][i];
-        // k (cost) 0 means "free"; elsewhere 0, null and [] mean "none" and are left out
-        if (name === "k" || (v !== 0 && v !== null && !(Array.isArray(v) && !v.length))) r[name] = v;
-      }
-      out[i] = r;
+    var C = index.cols;
+    var n = index.n;
+    var out = new Array(n);
+    function col(name) {
+      return C[name] || [];
     }
-    return out;
+    var ci = col("i"), cn = col("n"), cc = col("c"), ca = col("a"), cu = col("u"), cd = col("d");
+    var cw = col("w"), ct = col("t"), ck = col("k"), cx = col("x"), cg = col("g"), cz = col("z");
+    function slice(from) {
+      var to = Math.min(n, from + SLICE);
+      for (var i = from; i < to; i++) {
+        out[i] = new Item(ci[i], cn[i], cc[i] || 0, ca[i] || 0, cu[i] || 0, cd[i] || 0, cw[i] || 0,
+          ct[i] || 0, ck[i] === undefined ? -1 : ck[i], cx[i] || 0, cg[i] || 0, cz[i] || 0);
+      }
+      return to >= n ? out : pause().then(function () {
+        return slice(to);
+      });
+    }
+    return Promise.resolve(slice(0));
   }
 
   function load(config) {
@@ -56,9 +94,16 @@
         return data;
       });
     }
+    // The first results without filters are the first activities, A to Z: their details are
+    // fetched beside the index rather than after it.
+    if (cfg.details) fetchChunk(0).catch(function () {});
     return getJson(cfg.index).then(function (index) {
-      data = { v: index.v, region: index.region, vocab: index.vocab, items: rows(index) };
-      return data;
+      return pause().then(function () {
+        return rows(index);
+      }).then(function (items) {
+        data = { v: index.v, region: index.region, vocab: index.vocab, masks: index.masks || [], items: items };
+        return data;
+      });
     });
   }
 

@@ -6,12 +6,19 @@
  * 10,000 activities. Filters are kept in the address (see PARAMS) so a list can be shared.
  *
  * Record keys in activities.json: i id, n name, s summary, o organisation, c categories,
- * a areas, u audiences, x accessibility (indexes into data.vocab.*), d delivery bits,
+ * a areas, u audiences, x accessibility (indexes into data.vocab.*, or a bit mask of them
+ * when finder-data.js says so in data.masks), d delivery bits,
  * w day bits, t time-of-day bits, k cost (an index), b booking (an index), f referral bits
  * (bit n, or index n, is the n-th id of that list in the #cm-labels block), l meeting
  * place, h when (lines), cn cost note,
  * g region-wide (matches every area),
  * ph/em/web contact, p [lat, lon], r last checked (ISO date), z paused.
+ *
+ * Speed at 10,000 activities on a slow phone: each filter value has a bit set of the
+ * activities it matches, made once after loading, so a filter change is a few hundred word
+ * operations instead of a test of every record; only the drawn results are built, and
+ * those off screen are not laid out (content-visibility in finder.css); the address is
+ * written once the filters rest, not in the frame that shows the results.
  */
 (function () {
   "use strict";
@@ -106,22 +113,25 @@
     return s;
   }
 
-  /* Keep the address in step with the filters, just after the results are painted:
-   * replaceState takes a few milliseconds, which a filter change should not wait for. */
-  var urlPending = false;
+  /* Keep the address in step with the filters once they rest: replaceState takes several
+   * milliseconds on a slow phone, which a filter change should not wait for. Written at
+   * once when the page is left or a result is opened, so "Back" returns to the same list. */
+  var URL_DELAY = 300;
+  var urlTimer = null;
 
   function writeUrl() {
-    if (urlPending) return;
-    urlPending = true;
-    window.requestAnimationFrame(function () {
-      setTimeout(function () {
-        urlPending = false;
-        writeUrlNow();
-      }, 0);
-    });
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(writeUrlNow, URL_DELAY);
+  }
+
+  function flushUrl() {
+    if (urlTimer === null) return;
+    writeUrlNow();
   }
 
   function writeUrlNow() {
+    clearTimeout(urlTimer);
+    urlTimer = null;
     var parts = [];
     if (state.q.trim()) parts.push("q=" + encodeURIComponent(state.q.trim()));
     LISTS.forEach(function (name) {
@@ -151,13 +161,17 @@
     refreshSummaries();
   }
 
+  /* "(2 selected)" beside each filter's name; only what changed is written, so a filter
+   * change restyles one summary, not all eight. */
   function refreshSummaries() {
     LISTS.forEach(function (name) {
       var details = form.querySelector('details[data-param="' + name + '"]');
       if (!details) return;
       var n = state[name].length;
-      details.querySelector(".cm-filter__n").textContent = n ? "(" + n + " selected)" : "";
-      details.classList.toggle("cm-filter--on", n > 0);
+      var words = n ? "(" + n + " selected)" : "";
+      var label = details.querySelector(".cm-filter__n");
+      if (label.textContent !== words) label.textContent = words;
+      if (details.classList.contains("cm-filter--on") !== n > 0) details.classList.toggle("cm-filter--on", n > 0);
     });
   }
 
@@ -173,90 +187,136 @@
 
   /* ---------- matching ---------- */
 
+  /* Bit sets: one bit per activity (bit i & 31 of word i >> 5), one set per filter value. */
+  var words = 0; // 32-bit words per set
+  var sets = null; // filter name -> [set per value position]; plus regionWide and every
+
+  /* Each value of a list (an array of positions, or a bit mask of them) sets bit `bit` of
+   * word `w` in that value's set. */
+  function mark(group, value, w, bit) {
+    if (!value) return;
+    if (typeof value === "number") {
+      for (var v = 0; value; v++, value >>>= 1) if (value & 1 && group[v]) group[v][w] |= bit;
+    } else {
+      for (var j = 0; j < value.length; j++) if (group[value[j]]) group[value[j]][w] |= bit;
+    }
+  }
+
+  function group(count) {
+    var out = [];
+    for (var v = 0; v < count; v++) out.push(new Uint32Array(words));
+    return out;
+  }
+
+  /* The sets for every filter, in one pass over the activities (a few milliseconds). */
+  function buildSets() {
+    if (sets) return sets;
+    words = (items.length + 31) >>> 5;
+    var s = {
+      category: group((data.vocab.category || []).length),
+      area: group((data.vocab.area || []).length),
+      audience: group((data.vocab.audience || []).length),
+      access: group((data.vocab.access || []).length),
+      cost: group(COSTS.length),
+      day: group(DAYS.length),
+      time: group(TIMES.length),
+      delivery: group(DELIVERY.length),
+      regionWide: new Uint32Array(words),
+      every: new Uint32Array(words),
+    };
+    for (var i = 0; i < items.length; i++) {
+      var r = items[i];
+      var w = i >>> 5;
+      var bit = 1 << (i & 31);
+      s.every[w] |= bit;
+      mark(s.category, r.c, w, bit);
+      mark(s.area, r.a, w, bit);
+      mark(s.audience, r.u, w, bit);
+      mark(s.access, r.x, w, bit);
+      mark(s.day, r.w, w, bit);
+      mark(s.time, r.t, w, bit);
+      mark(s.delivery, r.d, w, bit);
+      if (r.g) s.regionWide[w] |= bit;
+      if (r.k >= 0 && s.cost[r.k]) s.cost[r.k][w] |= bit;
+    }
+    sets = s;
+    return sets;
+  }
+
+  /* Value positions of a filter's ticked values (vocabulary filters by id, the fixed lists
+   * by their order in the labels block). */
+  var ORDERS = { day: DAYS, time: TIMES, cost: COSTS, delivery: DELIVERY };
+
   function positions(name, values) {
-    var map = index[VOCAB[name]];
+    var map = VOCAB[name] ? index[VOCAB[name]] : null;
+    var order = ORDERS[name];
     var out = [];
     values.forEach(function (v) {
-      if (map && map[v] !== undefined) out.push(map[v]);
+      var at = map ? map[v] : order ? order.indexOf(v) : -1;
+      if (at !== undefined && at !== -1) out.push(at);
     });
     return out;
   }
 
-  function bits(values, order) {
-    var mask = 0;
-    values.forEach(function (v) {
-      var i = order.indexOf(v);
-      if (i !== -1) mask |= 1 << i;
-    });
-    return mask;
-  }
-
-  function anyOf(list, wanted) {
-    if (!list) return false;
-    for (var i = 0; i < list.length; i++) if (wanted[list[i]]) return true;
-    return false;
-  }
-
-  function asSet(list) {
-    var set = {};
-    list.forEach(function (v) {
-      set[v] = true;
-    });
-    return set;
-  }
-
-  /* Build one test from the current filters: within a filter any ticked value will do
-   * (except accessibility, where every ticked feature is needed); filters combine with "and". */
-  function matcher() {
-    var cat = asSet(positions("category", state.category));
-    var area = asSet(positions("area", state.area));
-    var aud = asSet(positions("audience", state.audience));
-    var access = positions("access", state.access);
-    var cost = asSet(state.cost.map(function (c) {
-      return COSTS.indexOf(c);
-    }));
-    var day = bits(state.day, DAYS);
-    var time = bits(state.time, TIMES);
-    var delivery = bits(state.delivery, DELIVERY);
-    var hasCat = state.category.length > 0;
-    var hasArea = state.area.length > 0;
-    var hasAud = state.audience.length > 0;
-    var hasCost = state.cost.length > 0;
-    return function (r, i) {
-      if (textMatch && !textMatch.has(i)) return false;
-      if (hasCat && !anyOf(r.c, cat)) return false;
-      if (hasArea && !r.g && !anyOf(r.a, area)) return false;
-      if (day && !(r.w & day)) return false;
-      if (time && !(r.t & time)) return false;
-      if (hasCost && !cost[r.k]) return false;
-      if (hasAud && !anyOf(r.u, aud)) return false;
-      if (delivery && !(r.d & delivery)) return false;
-      for (var a = 0; a < access.length; a++) {
-        if (!r.x || r.x.indexOf(access[a]) === -1) return false;
+  /* The activities the filters let through, as a bit set: within a filter any ticked value
+   * will do (except accessibility, where every ticked feature is needed; an area also lets
+   * through what runs region-wide); filters combine with "and". Null: no filter is on. */
+  function selection() {
+    var s = buildSets();
+    var acc = null;
+    var any = new Uint32Array(words);
+    LISTS.forEach(function (name) {
+      if (!state[name].length) return;
+      var at = positions(name, state[name]);
+      var w;
+      if (!acc) acc = s.every.slice();
+      if (name === "access") {
+        at.forEach(function (v) {
+          for (w = 0; w < words; w++) acc[w] &= s.access[v][w];
+        });
+        return;
       }
-      return true;
-    };
+      if (name === "area") any.set(s.regionWide);
+      else any.fill(0);
+      at.forEach(function (v) {
+        var set = s[name][v];
+        for (w = 0; w < words; w++) any[w] |= set[w];
+      });
+      for (w = 0; w < words; w++) acc[w] &= any[w];
+    });
+    return acc;
   }
 
   /* The matching positions: {main, other}. With a place to measure from, `main` holds the
    * activities with a position, nearest first (within the radius), and `other` those with
    * none (online, telephone, home visits), which no radius can rule out. */
   function compute() {
-    var test = matcher();
+    var acc = selection();
     var main = [];
     var other = [];
     var radius = state.radius ? Number(state.radius) : Infinity;
-    for (var i = 0; i < items.length; i++) {
-      var r = items[i];
-      if (!test(r, i)) continue;
+    function take(i) {
+      if (textMatch && !textMatch.has(i)) return;
       if (origin) {
-        if (r.p) {
+        if (items[i].p) {
           if (distances[i] <= radius) main.push(i);
         } else {
           other.push(i);
         }
       } else {
         main.push(i);
+      }
+    }
+    if (!acc) {
+      for (var i = 0; i < items.length; i++) take(i);
+    } else {
+      for (var w = 0; w < words; w++) {
+        var bits = acc[w] | 0;
+        while (bits) {
+          var low = bits & -bits;
+          take((w << 5) + 31 - Math.clz32(low));
+          bits ^= low;
+        }
       }
     }
     if (origin) {
@@ -280,8 +340,14 @@
     return node;
   }
 
+  /* The names of a list's terms; `list` is an array of positions or a bit mask of them. */
   function names(vocab, list) {
     var terms = data.vocab[vocab];
+    if (typeof list === "number") {
+      var at = [];
+      for (var b = 0; list; b++, list >>>= 1) if (list & 1) at.push(b);
+      list = at;
+    }
     return (list || [])
       .map(function (i) {
         return terms[i] ? terms[i][1] : "";
@@ -354,7 +420,13 @@
   }
 
   function number(n) {
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var digits = String(n);
+    var out = "";
+    for (var i = 0; i < digits.length; i++) {
+      if (i && (digits.length - i) % 3 === 0) out += ",";
+      out += digits[i];
+    }
+    return out;
   }
 
   function plural(n) {
@@ -375,13 +447,18 @@
     for (var o = 0; o < found.other.length && drawn < budget; o++, drawn++, otherDrawn++) {
       otherFrag.appendChild(resultItem(found.other[o]));
     }
+    // The shortlist buttons are made ready before the results go in: one change of the
+    // page, not a second one for 50 buttons.
+    if (window.CommunityMapShortlist) {
+      window.CommunityMapShortlist.enhance(mainFrag);
+      window.CommunityMapShortlist.enhance(otherFrag);
+    }
     el.results.textContent = "";
     el.results.appendChild(mainFrag);
     el.otherResults.textContent = "";
     el.otherResults.appendChild(otherFrag);
     el.other.hidden = otherDrawn === 0;
     fillPending();
-    if (window.CommunityMapShortlist) window.CommunityMapShortlist.enhance(el.results.parentNode);
 
     var words = plural(total) + " found";
     if (origin) words += ", nearest to " + origin.label + " first";
@@ -883,6 +960,19 @@
       shown += pageSize;
       render(from);
     });
+    // The address waits for the filters to rest (writeUrl): not when the page is left.
+    window.addEventListener("pagehide", flushUrl);
+    form.parentNode.addEventListener("click", function (event) {
+      if (event.target && event.target.closest && event.target.closest("a[href]")) flushUrl();
+    }, true);
+  }
+
+  /* The next task: lets the browser paint and answer input between two pieces of work. */
+  function pause() {
+    if (window.scheduler && typeof window.scheduler.yield === "function") return window.scheduler.yield();
+    return new Promise(function (done) {
+      setTimeout(done, 0);
+    });
   }
 
   function reveal() {
@@ -908,9 +998,12 @@
       el.count.textContent = "Searching…";
       search();
     } else {
-      // the first results' details before the first paint, so nothing moves once shown
-      var first = compute();
-      Data.ensure(first.main.concat(first.other).slice(0, pageSize)).then(function () {
+      // The filters' bit sets in a task of their own; then the first results' details
+      // before the first paint, so nothing moves once shown.
+      pause().then(function () {
+        var first = compute();
+        return Data.ensure(first.main.concat(first.other).slice(0, pageSize));
+      }).then(function () {
         reveal();
         update();
       });

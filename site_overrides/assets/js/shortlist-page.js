@@ -1,11 +1,17 @@
-/* Community Map shortlist page: shows the chosen activities from activities.json, ready to
- * print, and a link that recreates the list elsewhere (shortlist/#ids=a,b,c). The list
- * lives in this browser only (see shortlist.js); the optional name is never stored.
+/* Community Map shortlist page: shows the chosen activities, ready to print, and a link that
+ * recreates the list elsewhere (shortlist/#ids=a,b,c). The list lives in this browser only
+ * (see shortlist.js); the optional name is never stored.
+ *
+ * It reads only the activities it shows: the build files every activity's record under a
+ * hash of its id (build_tools/site/finder.py, `bucket`: FNV-1a, 32 bits, modulo the number
+ * of files), so five shortlisted activities cost at most five small files, whatever the
+ * size of the directory. The config names the files ("details", with {n}) and their number
+ * ("chunks"); the offline worker keeps them all.
  */
 (function () {
   "use strict";
 
-  /* Labels in the order of activities.json's bits and indexes, from the build's table
+  /* Labels in the order of the records' bits and indexes, from the build's table
    * (build_tools/site/labels.py), so the shortlist says what the activity page says. */
   var labelsEl = document.getElementById("cm-labels");
   var LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
@@ -44,8 +50,9 @@
     importIgnore: document.getElementById("cm-sl-import-ignore"),
   };
 
-  var byId = {};
-  var data = null;
+  var byId = {}; // id -> record, for every id whose file is here
+  var files = {}; // file number -> Promise of its records
+  var loaded = {}; // file number -> true once its records are in byId
   var undo = null;
 
   function node(tag, className, content) {
@@ -55,8 +62,13 @@
     return n;
   }
 
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+
+  /* "2 December 2026", as the activity pages write it. By hand: toLocaleDateString sets up
+   * a date formatter on every call, tens of milliseconds each on a slow phone. */
   function longDate(value) {
-    return value.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" });
+    return value.getDate() + " " + MONTHS[value.getMonth()] + " " + value.getFullYear();
   }
 
   function isoDate(iso) {
@@ -299,7 +311,14 @@
     el.importIgnore.addEventListener("click", function () {
       decided("Your shortlist has not changed.");
     });
-    window.addEventListener("hashchange", handleShared);
+    window.addEventListener("hashchange", function () {
+      // the records first (the shared ones, so "no longer listed" is counted right, and
+      // the list's own, which the page may not have needed yet)
+      need(idsToShow()).then(handleShared, function () {
+        handleShared();
+        showFailure();
+      });
+    });
   }
 
   function wire() {
@@ -339,15 +358,83 @@
     el.link.addEventListener("focus", function () {
       el.link.select();
     });
-    SL.onChange(render);
+    SL.onChange(refresh);
     wireImport();
   }
 
-  function start(json) {
-    data = json;
-    (data.items || []).forEach(function (r) {
-      byId[r.i] = r;
+  /* The file an id is in: the same hash as the build's (finder.py, `bucket`). */
+  function fileOf(id) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+    return (h >>> 0) % Math.max(1, Number(cfg.chunks) || 1);
+  }
+
+  function getFile(n) {
+    if (!files[n]) {
+      files[n] = fetch(cfg.details.replace("{n}", String(n)))
+        .then(function (resp) {
+          if (!resp.ok) throw new Error("HTTP " + resp.status);
+          return resp.json();
+        })
+        .then(function (json) {
+          var items = (json && json.items) || {};
+          Object.keys(items).forEach(function (id) {
+            byId[id] = items[id];
+          });
+          loaded[n] = true;
+        });
+      files[n].catch(function () {
+        delete files[n]; // try again next time
+      });
+    }
+    return files[n];
+  }
+
+  /* Resolves once the records of `ids` are here; rejects if a file could not be read. */
+  function need(ids) {
+    var wanted = {};
+    ids.forEach(function (id) {
+      wanted[fileOf(id)] = true;
     });
+    return Promise.all(Object.keys(wanted).map(function (n) {
+      return getFile(Number(n));
+    }));
+  }
+
+  function idsToShow() {
+    return SL.ids().concat(sharedIds() || []);
+  }
+
+  /* A change of the list (here, in another tab, or an import): drawn at once when its
+   * records are here (so focus can move to the redrawn list), else when they arrive. An id
+   * with no record once its file is loaded is no longer listed. */
+  var drawSeq = 0;
+
+  function refresh() {
+    var seq = ++drawSeq;
+    var ids = SL.ids();
+    if (ids.every(function (id) { return loaded[fileOf(id)]; })) {
+      render();
+      return;
+    }
+    need(ids).then(function () {
+      if (seq === drawSeq) render();
+    }, function () {
+      if (seq === drawSeq) render();
+      showFailure();
+    });
+  }
+
+  var failed = null;
+
+  function showFailure() {
+    if (failed) return;
+    failed = node("p", "cm-error cm-error--on",
+      "The shortlist could not be loaded. Reloading the page may help.");
+    app.parentNode.insertBefore(failed, app);
+  }
+
+  function start() {
     el.date.textContent = "Made on " + longDate(new Date());
     el.date.hidden = false;
     wire();
@@ -364,17 +451,7 @@
       app.parentNode.insertBefore(note, app);
       return;
     }
-    fetch(cfg.data)
-      .then(function (resp) {
-        if (!resp.ok) throw new Error("HTTP " + resp.status);
-        return resp.json();
-      })
-      .then(start)
-      .catch(function () {
-        var failed = node("p", "cm-error cm-error--on",
-          "The shortlist could not be loaded. Reloading the page may help.");
-        app.parentNode.insertBefore(failed, app);
-      });
+    need(idsToShow()).then(start, showFailure);
   }
 
   if (window.CommunityMapShortlist || document.readyState === "complete") boot();
