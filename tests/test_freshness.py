@@ -130,10 +130,16 @@ def test_hidden_listing_is_absent_from_the_built_site_and_present_in_open_data(
     for page in site.rglob("*.html"):
         assert "Old Walk" not in page.read_text("utf-8"), page
     # map and finder data
-    map_files = [p for p in (site / "assets" / "map").iterdir() if p.suffix in (".json", ".html")]
-    for path in [*map_files, site / "assets" / "data" / "activities.json"]:
+    data = site / "assets" / "data"
+    for path in (
+        site / "assets" / "map" / "frame-data" / "points.json",
+        data / "activities.json",
+        data / "finder" / "index.json",
+    ):
         text = path.read_text("utf-8")
         assert "fresh-walk" in text and "old-walk" not in text, path
+    for path in [*(site / "assets").rglob("*.json"), *(site / "assets").rglob("*.html")]:
+        assert "old-walk" not in path.read_text("utf-8"), path
     # search: no Pagefind record holds it
     contents = []
     for fragment in (site / "pagefind").rglob("*.pf_fragment"):

@@ -340,15 +340,18 @@
     return node;
   }
 
+  /* A list column as positions: an array of positions already, or a bit mask of them. */
+  function positionsOf(list) {
+    if (typeof list !== "number") return list || [];
+    var at = [];
+    for (var b = 0; list; b++, list >>>= 1) if (list & 1) at.push(b);
+    return at;
+  }
+
   /* The names of a list's terms; `list` is an array of positions or a bit mask of them. */
   function names(vocab, list) {
     var terms = data.vocab[vocab];
-    if (typeof list === "number") {
-      var at = [];
-      for (var b = 0; list; b++, list >>>= 1) if (list & 1) at.push(b);
-      list = at;
-    }
-    return (list || [])
+    return positionsOf(list)
       .map(function (i) {
         return terms[i] ? terms[i][1] : "";
       })
@@ -627,11 +630,11 @@
     if (memberCache[key]) return memberCache[key];
     var n = index[group.k === "c" ? "category" : "audience"];
     var at = n ? n[group.id] : undefined;
-    var field = group.k === "c" ? "c" : "u";
     var found = [];
-    if (at !== undefined) {
+    var set = at === undefined ? null : buildSets()[group.k === "c" ? "category" : "audience"][at];
+    if (set) {
       for (var i = 0; i < items.length; i++) {
-        if (items[i][field] && items[i][field].indexOf(at) !== -1) found.push(i);
+        if (set[i >>> 5] & (1 << (i & 31))) found.push(i);
       }
     }
     memberCache[key] = found;
@@ -648,9 +651,9 @@
     var vocab = data.vocab || {};
     var texts = items.map(function (r, i) {
       var d = Data.detail(i) || {};
-      var topics = (r.c || []).map(function (n) {
+      var topics = positionsOf(r.c).map(function (n) {
         return about["c:" + ((vocab.category || [])[n] || [])[0]] || "";
-      }).concat((r.u || []).map(function (n) {
+      }).concat(positionsOf(r.u).map(function (n) {
         return about["u:" + ((vocab.audience || [])[n] || [])[0]] || "";
       }));
       return [r.n, d.s || "", d.o || "", d.l || "", names("area", r.a), names("category", r.c)].concat(topics).join(" ");
